@@ -1,0 +1,99 @@
+"""The public Python API; the CLI is a thin layer over these functions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from genbench import provenance
+from genbench.errors import GenbenchError
+from genbench.models.protocol import capabilities
+from genbench.models.sources import MODELS, FolderSource, ModelSource, load_model
+from genbench.runner import Progress, RunOptions, evaluate
+from genbench.score import Score
+from genbench.store import Store, store_path
+from genbench.tasks.spec import SUITE_BASELINES, TASKS, ImageTask, suite_tasks
+
+log = logging.getLogger(__name__)
+PROTOCOL_CAPABILITY = {"sample": "sample", "reconstruct": "reconstruct"}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    scores: list[Score]
+    provenance: dict[str, Any]
+    skipped: list[str] = field(default_factory=list)  # "(model, task): why" for pairs not run
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [{**s.to_dict(), "run_id": self.run_id, "provenance": self.provenance} for s in self.scores]
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise GenbenchError(f"--device {name}: CUDA is not available on this machine.")
+    return device
+
+
+def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = True, seed: int = 0,
+              store: Path | None = None, features: str | None = None, weights_dir: Path | None = None,
+              device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
+    """Score the suite's baselines (and ``models``) on every task of ``suite``; store one run."""
+    tasks = suite_tasks(suite)
+    names = list(dict.fromkeys((list(SUITE_BASELINES.get(suite, ())) if baselines else []) + list(models or [])))
+    if not names:
+        raise GenbenchError("No models to run: pass --model or leave the suite's baselines on.")
+    torch_device = resolve_device(device)
+    sources = [load_model(name, torch_device) for name in names]
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir)
+    scores: list[Score] = []
+    skipped: list[str] = []
+    for task in tasks:
+        for source in sources:
+            if PROTOCOL_CAPABILITY[task.protocol] not in capabilities(source.model):
+                skipped.append(f"{source.label} on {task.name}: cannot {task.protocol}")
+                continue
+            bar = progress(f"{task.name} · {source.label}") if progress else None
+            scores += evaluate(task, source, options, bar)
+    config = {"command": "run", "suite": suite, "tasks": [t.name for t in tasks], "models": names,
+              "seed": seed, "features": features, "cost": asdict(options.cost)}
+    return _store(store, "run", seed, config, str(torch_device), scores, skipped)
+
+
+def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, store: Path | None = None,
+                 features: str | None = None, weights_dir: Path | None = None,
+                 progress: Callable[[str], Progress] | None = None) -> RunResult:
+    """Score outputs made elsewhere (a folder of PNG files) as if a model had produced them."""
+    task: ImageTask = TASKS.get(task_name)
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir)
+    bar = progress(f"{task.name} · {name}") if progress else None
+    scores = evaluate(task, FolderSource(name, Path(samples)), options, bar)
+    config = {"command": "eval", "task": task.name, "samples": str(samples), "name": name, "seed": seed,
+              "features": features}
+    return _store(store, "eval", seed, config, "none (files)", scores, [])
+
+
+def _store(store: Path | None, command: str, seed: int, config: dict[str, Any], device: str,
+           scores: list[Score], skipped: list[str]) -> RunResult:
+    prov = provenance.collect(config, device)
+    with Store(store_path(store)) as db:
+        run_id = db.add_run(command, seed, prov["config_hash"], prov, scores)
+    return RunResult(run_id, scores, prov, skipped)
+
+
+def list_models() -> list[str]:
+    return MODELS.names()
+
+
+def model_capabilities(name: str) -> frozenset[str]:
+    return capabilities(load_model(name, torch.device("cpu")).model)
+
+
+__all__ = ["run_suite", "eval_samples", "RunResult", "ModelSource", "FolderSource"]

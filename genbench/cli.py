@@ -1,0 +1,255 @@
+"""The ``genbench`` command: parse, call the API, render. Heavy imports happen inside commands."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from genbench import __version__
+
+STORE_HELP = "SQLite results database (default: $GENBENCH_STORE or ./genbench-results.sqlite)."
+WEIGHTS_HELP = "Folder of pretrained weights (default: $GENBENCH_WEIGHTS or ~/.cache/genbench/weights)."
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+class _Bars:
+    """One rich progress bar per (task, model) step; the API only sees callbacks."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=_console(), transient=False)
+
+    def __enter__(self) -> "_Bars":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, label: str):
+        ids: dict[str, int] = {}
+
+        def update(step: str, done: int, total: int) -> None:
+            if step not in ids:
+                ids[step] = self.progress.add_task(f"{label} · {step}", total=total)
+            self.progress.update(ids[step], completed=done, total=total)
+
+        return update
+
+
+def _write_json(path: Path | None, payload: object) -> None:
+    if path is None:
+        return
+    from genbench.atomic import write_text_atomically
+
+    write_text_atomically(path, json.dumps(payload, indent=2) + "\n")
+
+
+def _show(result, json_path: Path | None) -> None:
+    from rich.console import Console
+
+    from genbench.report.leaderboard import build_boards
+    from genbench.report.render import to_rich
+
+    console = Console()
+    for table in to_rich(build_boards(result.scores)):
+        console.print(table)
+    for reason in sorted({s.unavailable_reason for s in result.scores if s.unavailable_reason}):
+        _console().print(f"[yellow]unavailable:[/] {reason}")
+    for line in result.skipped:
+        _console().print(f"[dim]skipped: {line}[/]")
+    _console().print(f"run [bold]{result.run_id}[/] stored ({len(result.scores)} scores)")
+    _write_json(json_path, result.to_json())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="genbench")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details.")
+def cli(verbose: bool) -> None:
+    """Evaluate and benchmark generative models with comparable, signed scores."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.option("--suite", default="images", show_default=True, help="Suite to run (see `genbench list suites`).")
+@click.option("--model", "models", multiple=True, help="Extra model: a registered name or package.module:attr. Repeatable.")
+@click.option("--no-baselines", is_flag=True, help="Run only the --model models, not the suite's baselines.")
+@click.option("--seed", default=0, show_default=True, help="Seed for sampling and intervals.")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here.")
+@click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's).")
+@click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP)
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, store: Path | None,
+        json_path: Path | None, features: str | None, weights_dir: Path | None, device: str) -> None:
+    """Run a suite's tasks on its baselines (and --model models); store and show the scores."""
+    from genbench.api import run_suite
+
+    with _Bars() as bars:
+        result = run_suite(suite, list(models), baselines=not no_baselines, seed=seed, store=store,
+                           features=features, weights_dir=weights_dir, device=device, progress=bars)
+    _show(result, json_path)
+
+
+@cli.command(name="eval")
+@click.option("--task", "task_name", required=True, help="Task id, e.g. images/digits.")
+@click.option("--samples", required=True, type=click.Path(path_type=Path),
+              help="Folder of PNG files; for paired tasks each named <item id>.png.")
+@click.option("--name", required=True, help="Label for these outputs in the store and leaderboards.")
+@click.option("--seed", default=0, show_default=True, help="Seed for the intervals.")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here.")
+@click.option("--features", help="Embedding network for FID/KID/PRDC (default: the task's).")
+@click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP)
+def eval_(task_name: str, samples: Path, name: str, seed: int, store: Path | None, json_path: Path | None,
+          features: str | None, weights_dir: Path | None) -> None:
+    """Score outputs made elsewhere (a vendor's) as if a model had produced them."""
+    from genbench.api import eval_samples
+
+    with _Bars() as bars:
+        result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
+                              weights_dir=weights_dir, progress=bars)
+    _show(result, json_path)
+
+
+@cli.command(name="list")
+@click.argument("what", type=click.Choice(["suites", "tasks", "models", "metrics", "features"]))
+def list_(what: str) -> None:
+    """List suites, tasks, models, metrics or feature networks."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=what)
+    if what == "suites":
+        from genbench.tasks import SUITE_BASELINES, SUITES
+
+        table.add_column("suite"), table.add_column("tasks"), table.add_column("default models")
+        for name, tasks in SUITES.items():
+            table.add_row(name, ", ".join(tasks), ", ".join(SUITE_BASELINES.get(name, ())))
+    elif what == "tasks":
+        from genbench.tasks import TASKS
+
+        table.add_column("task"), table.add_column("version"), table.add_column("protocol"), table.add_column("description")
+        for name in TASKS.names():
+            task = TASKS.get(name)
+            table.add_row(name, str(task.version), task.protocol, task.description)
+    elif what == "models":
+        from genbench.api import list_models
+
+        table.add_column("model")
+        for name in list_models():
+            table.add_row(name)
+    elif what == "metrics":
+        from genbench.metrics import METRICS
+
+        table.add_column("metric"), table.add_column("better"), table.add_column("library"), table.add_column("description")
+        for name in METRICS.names():
+            info = METRICS.get(name)
+            table.add_row(name, "higher" if info.higher_is_better else "lower", info.library, info.description)
+    else:
+        from genbench.features import FEATURES
+
+        table.add_column("feature network")
+        for name in FEATURES.names():
+            table.add_row(name)
+    Console().print(table)
+
+
+@cli.command()
+@click.option("--task", "task_name", help="Show one task.")
+@click.option("--suite", help="Show every task of a suite.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "csv", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+@click.option("--publish", type=click.Path(path_type=Path),
+              help="Write <suite>.md and <suite>.csv into this folder (needs --suite).")
+@click.option("--models", "only_models", help="Comma-separated models to include (default: all).")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | None, publish: Path | None,
+                only_models: str | None, store: Path | None) -> None:
+    """Render the latest stored scores as leaderboards, one board per comparable signature."""
+    from genbench.atomic import write_text_atomically
+    from genbench.errors import GenbenchError
+    from genbench.report.leaderboard import build_boards
+    from genbench.report.render import to_csv, to_json, to_markdown, to_rich
+    from genbench.store import Store, store_path
+    from genbench.tasks import SUITES, TASKS
+
+    if task_name and suite:
+        raise GenbenchError("Pass --task or --suite, not both.")
+    if publish and not suite:
+        raise GenbenchError("--publish needs --suite (it writes <suite>.md and <suite>.csv).")
+    tasks = [TASKS.get(task_name).name] if task_name else list(SUITES[suite]) if suite in SUITES else None
+    if suite and suite not in SUITES:
+        raise GenbenchError(f"Unknown suite {suite!r}. Known: {', '.join(sorted(SUITES))}.")
+    path = store_path(store)
+    if not path.is_file():
+        raise GenbenchError(f"Store {path} does not exist; run `genbench run` first or pass --store.")
+    with Store(path) as db:
+        scores = [s.score for s in db.latest_scores(tasks)]
+    if only_models:
+        keep = {m.strip() for m in only_models.split(",")}
+        scores = [s for s in scores if s.model in keep]
+    if not scores:
+        raise GenbenchError(f"Store {path} has no scores for {task_name or suite or 'any task'}.")
+    boards = build_boards(scores)
+    title = f"genbench leaderboard: {suite or task_name or 'all tasks'}"
+    if publish:
+        write_text_atomically(publish / f"{suite}.md", to_markdown(boards, title))
+        write_text_atomically(publish / f"{suite}.csv", to_csv(boards))
+        _console().print(f"published {publish / (suite + '.md')} and {publish / (suite + '.csv')}")
+        return
+    if fmt == "table" and out is None:
+        from rich.console import Console
+
+        for table in to_rich(boards):
+            Console().print(table)
+        return
+    text = {"md": lambda: to_markdown(boards, title), "csv": lambda: to_csv(boards),
+            "json": lambda: to_json(boards), "table": lambda: to_markdown(boards, title)}[fmt]()
+    if out:
+        write_text_atomically(out, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("baseline")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("trained"), show_default=True,
+              help="Folder for the weights and model card.")
+@click.option("--seed", type=int, help="Override the recipe's seed (the shipped weights use the recipe's).")
+def train(baseline: str, out: Path, seed: int | None) -> None:
+    """Reproduce a shipped baseline's (or feature network's) weights from its recipe."""
+    from genbench.recipes import RECIPES
+    from genbench.training import run_recipe
+
+    recipe = RECIPES.get(baseline)
+    _console().print(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}")
+    card = run_recipe(recipe, out, seed)
+    click.echo(card.read_text())
+
+
+def main() -> None:
+    from genbench.errors import GenbenchError
+
+    try:
+        cli(standalone_mode=False)
+    except GenbenchError as exc:
+        _console().print(f"[bold red]error:[/] {exc}")
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        _console().print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)

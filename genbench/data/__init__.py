@@ -1,0 +1,1 @@
+"""Datasets genbench ships or reads: embedded data, folders of samples, verified files."""

@@ -1,0 +1,18 @@
+"""Feature networks: the digits network genbench trains and ships, and Inception-v3 from local weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from genbench.features.base import FeatureNetwork
+from genbench.registry import Registry
+
+# name → "module:attr" of a loader ``load(weights_dir: Path | None) -> FeatureNetwork``.
+FEATURES: Registry[Callable[[Path | None], FeatureNetwork]] = Registry("feature network", "genbench.features")
+FEATURES.register("digits-cnn", "genbench.features.digits_net:load")
+FEATURES.register("inception", "genbench.features.inception:load")
+
+
+def load_features(name: str, weights_dir: Path | None = None) -> FeatureNetwork:
+    return FEATURES.get(name)(weights_dir)

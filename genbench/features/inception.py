@@ -1,0 +1,46 @@
+"""Inception-v3 as torch-fidelity defines it (the network behind published FIDs), from local weights.
+
+Grey 8×8 digits are replicated to three channels and quantised to uint8; torch-fidelity then
+resizes them to 299×299 with its TensorFlow-compatible bilinear filter.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import torch
+
+from genbench.errors import UnavailableError
+from genbench.features.base import FeatureNetwork
+from genbench.features.weights_cache import WeightsSpec, resolve
+
+INCEPTION_V3 = WeightsSpec(
+    filename="weights-inception-2015-12-05-6726825d.pth",
+    sha256="6726825d",
+    url="https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth",
+    purpose="--features inception (torch-fidelity Inception-v3)",
+)
+
+
+def load(weights_dir: Path | None = None, spec: WeightsSpec = INCEPTION_V3) -> FeatureNetwork:
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+
+    path, digest = resolve(spec, weights_dir)
+    data = path.read_bytes()
+    try:
+        # Refuse anything but plain tensors before handing the same bytes to torch-fidelity,
+        # whose own loader would unpickle arbitrary objects.
+        torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
+        net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"],
+                                          feature_extractor_weights_path=io.BytesIO(data))
+    except Exception as exc:
+        raise UnavailableError(f"Weights file {path} is not a valid Inception-v3 state dict: {exc}") from exc
+
+    def embed(images: torch.Tensor) -> dict[str, torch.Tensor]:
+        rgb = (images.clamp(0, 1) * 255).round().to(torch.uint8).expand(-1, 3, -1, -1)
+        features, logits = net(rgb)
+        return {"features": features, "logits": logits}
+
+    return FeatureNetwork("inception-v3-compat", digest, 2048,
+                          "grey→RGB, uint8, torch-fidelity bilinear resize to 299", embed)

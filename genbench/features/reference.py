@@ -1,0 +1,40 @@
+"""Reference features (the real split through a feature network), computed once and cached on disk.
+
+The cache key holds everything that decides the features: the split's content hash, the
+network's name and weights sha256, and the preprocessing. Entries are safetensors written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from genbench.atomic import write_atomically
+from genbench.data.digits import ImageSplit, quantize
+from genbench.features.base import FeatureNetwork
+from genbench.metrics.generation import FeatureSet
+
+CACHE_ENV = "GENBENCH_CACHE"
+
+
+def cache_dir() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "genbench" / "reference"
+
+
+def reference_features(split: ImageSplit, net: FeatureNetwork, preprocessing: str) -> FeatureSet:
+    key = hashlib.sha256(f"{split.content_hash}|{net.name}|{net.sha256}|{preprocessing}".encode()).hexdigest()[:32]
+    path = cache_dir() / f"{key}.safetensors"
+    if path.is_file():
+        try:
+            return FeatureSet.from_tensors(load_file(str(path)))
+        except Exception:  # a damaged cache entry is recomputed, never trusted
+            path.unlink(missing_ok=True)
+    out = net(quantize(split.images))
+    write_atomically(path, lambda tmp: save_file({k: v.contiguous() for k, v in out.items()}, tmp))
+    return FeatureSet.from_tensors(out)

@@ -1,0 +1,118 @@
+"""Cost meters: throughput at a large batch, latency percentiles at batch 1, peak memory, parameters.
+
+Following MLPerf's habits: warm-up calls are discarded, throughput is the median of repeats and
+latency is reported as percentiles. Memory is labelled with what was measured: CUDA's peak
+allocation on a GPU, the process's peak resident-memory rise (sampled every millisecond) on a CPU.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from genbench.metrics.intervals import Estimate, bootstrap_items
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    large_batch: int = 256
+    repeats: int = 5
+    warmup: int = 3
+    latency_calls: int = 30
+
+
+def describe_device(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda:{torch.cuda.get_device_name(device)}"
+    import platform
+
+    return f"cpu:{platform.machine()}x{torch.get_num_threads()}threads"
+
+
+class _RssSampler:
+    """Samples the process's resident memory in a thread; reports the peak rise over the start."""
+
+    def __init__(self, interval_s: float = 0.001) -> None:
+        import psutil
+
+        self._process = psutil.Process()
+        self._interval = interval_s
+        self._stop = threading.Event()
+        self.baseline = self._process.memory_info().rss
+        self.peak = self.baseline
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._process.memory_info().rss)
+            time.sleep(self._interval)
+
+    def __enter__(self) -> "_RssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._process.memory_info().rss)
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def measure_cost(call: Callable[[int], object], device: torch.device, settings: CostSettings,
+                 seed: int) -> dict[str, Estimate]:
+    """``call(batch)`` runs the model on ``batch`` images; returns throughput, latency and memory."""
+    out: dict[str, Estimate] = {}
+    for _ in range(settings.warmup):
+        call(1)
+    call(settings.large_batch)
+
+    mib = 1024 * 1024
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        base = torch.cuda.memory_allocated(device)
+    sampler = _RssSampler() if device.type != "cuda" else None
+    rates = []
+    with sampler if sampler is not None else contextlib.nullcontext():
+        for _ in range(settings.repeats):
+            _sync(device)
+            start = time.perf_counter()
+            call(settings.large_batch)
+            _sync(device)
+            rates.append(settings.large_batch / (time.perf_counter() - start))
+    rates_arr = np.array(rates)
+    out["throughput"] = Estimate(float(np.median(rates_arr)), float(rates_arr.min()), float(rates_arr.max()),
+                                 f"median of {settings.repeats} repeats; interval = min..max")
+    if device.type == "cuda":
+        peak = (torch.cuda.max_memory_allocated(device) - base) / mib
+        out["peak_cuda_allocated"] = Estimate(peak, peak, peak, "single measurement")
+    elif sampler is not None:
+        rise = (sampler.peak - sampler.baseline) / mib
+        out["peak_rss_increase"] = Estimate(rise, rise, rise, "single measurement, RSS sampled every 1 ms")
+
+    latencies = []
+    for _ in range(settings.latency_calls):
+        _sync(device)
+        start = time.perf_counter()
+        call(1)
+        _sync(device)
+        latencies.append((time.perf_counter() - start) * 1000)
+    lat = np.array(latencies)
+    for name, q in (("latency_p50", 50), ("latency_p95", 95)):
+        out[name] = bootstrap_items(lambda i, q=q: float(np.percentile(lat[i], q)), len(lat), 200, seed)
+    return out
+
+
+def parameter_count(model: object) -> int | None:
+    if isinstance(model, torch.nn.Module):
+        return sum(p.numel() for p in model.parameters())
+    return None

@@ -1,0 +1,42 @@
+"""Capabilities a model may offer. A task asks only for the ones its protocol needs.
+
+Images are float tensors (N, C, H, W) with values in [0, 1]; the task snaps them to its
+intensity grid before scoring, exactly as it does for a vendor's PNG files. Randomness comes
+only from the ``torch.Generator`` the task passes, so the same seed gives the same samples.
+Loaders registered under the ``genbench.models`` entry-point group are called as
+``load(device: torch.device)`` and return an object with one or more of these methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import torch
+
+
+@runtime_checkable
+class Sampler(Protocol):
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """Draw ``n`` images (n, C, H, W) in [0, 1]; ``generator`` is a CPU generator."""
+        ...
+
+
+@runtime_checkable
+class Reconstructor(Protocol):
+    def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
+        """Encode and decode ``images``; returns a tensor of the same shape in [0, 1]."""
+        ...
+
+
+@runtime_checkable
+class LikelihoodModel(Protocol):
+    def log_prob(self, images: torch.Tensor) -> torch.Tensor:
+        """Exact natural-log probability (n,) of each image on the task's discrete intensity grid."""
+        ...
+
+
+CAPABILITIES = {"sample": Sampler, "reconstruct": Reconstructor, "likelihood": LikelihoodModel}
+
+
+def capabilities(model: Any) -> frozenset[str]:
+    return frozenset(name for name, proto in CAPABILITIES.items() if isinstance(model, proto))

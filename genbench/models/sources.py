@@ -1,0 +1,50 @@
+"""Where outputs come from: a registered model, a ``module:attr`` model, or a folder of PNG files."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from genbench.errors import GenbenchError
+from genbench.models.protocol import capabilities
+from genbench.registry import Registry, import_target
+
+# name → "module:attr" of ``load(device) -> model``; baselines and users' packages register
+# through the ``genbench.models`` entry-point group.
+MODELS: Registry[Callable[..., Any]] = Registry("model", "genbench.models")
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    label: str
+    model: Any
+    device: torch.device
+
+
+@dataclass(frozen=True)
+class FolderSource:
+    label: str
+    folder: Path
+
+
+def load_model(spec: str, device: torch.device) -> ModelSource:
+    """Resolve a registered name or ``package.module:attr`` into a model on ``device``."""
+    if spec in MODELS:
+        target = MODELS.get(spec)
+        label = spec
+    elif ":" in spec:
+        target = import_target(spec)
+        label = spec.rsplit(":", 1)[1]
+    else:
+        MODELS.get(spec)  # raises with did-you-mean suggestions
+        raise AssertionError("unreachable")
+    model = target(device) if callable(target) and not capabilities(target) else target
+    if inspect.isclass(model) or not capabilities(model):
+        raise GenbenchError(
+            f"Model {spec!r} offers none of sample(n, generator), reconstruct(images), log_prob(images); "
+            "see genbench.models.protocol.")
+    return ModelSource(label, model, device)

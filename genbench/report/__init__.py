@@ -1,0 +1,1 @@
+"""Leaderboards and exports rendered from stored scores."""

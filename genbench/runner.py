@@ -1,0 +1,239 @@
+"""Runs one (task, model, seed): streams outputs in batches through the metrics and meters cost.
+
+Outputs come from a model (``ModelSource``) or from files (``FolderSource``); both are checked
+the same way and snapped to the task's pixel grid before any metric sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+import torch
+
+from genbench.data.digits import quantize
+from genbench.data.image_folder import read_folder, read_paired_folder
+from genbench.errors import InputError, UnavailableError
+from genbench.features import load_features
+from genbench.features.base import FeatureNetwork
+from genbench.features.reference import reference_features
+from genbench.metrics import METRICS
+from genbench.metrics.cost import CostSettings, describe_device, measure_cost, parameter_count
+from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHARE, PRDC_K, FeatureSet,
+                                         generation_scores)
+from genbench.metrics.intervals import Estimate, mean_with_interval
+from genbench.metrics.likelihood import bits_per_dim
+from genbench.metrics.reconstruction import PSNR_SETTINGS, SSIM_SETTINGS, psnr_per_item, ssim_per_item
+from genbench.models.protocol import capabilities
+from genbench.models.sources import FolderSource, ModelSource
+from genbench.score import Score
+from genbench.signature import Signature
+from genbench.tasks.spec import ImageTask
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+
+# Values a few ULPs outside [0, 1] come from float arithmetic; anything further is a model bug.
+RANGE_TOLERANCE = 1e-3
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    seed: int = 0
+    features: str | None = None  # override the task's embedding network
+    weights_dir: Path | None = None
+    cost: CostSettings = field(default_factory=CostSettings)
+
+
+def check_images(images: object, expected: tuple[int, ...], who: str) -> torch.Tensor:
+    """Refuse wrong types, shapes, NaN/inf and out-of-range values; return a CPU tensor on the grid."""
+    if not isinstance(images, torch.Tensor):
+        raise InputError(f"{who} returned {type(images).__name__}, expected a torch.Tensor of shape {expected}.")
+    if tuple(images.shape) != expected:
+        raise InputError(f"{who} returned a tensor of shape {tuple(images.shape)}, expected {expected}.")
+    images = images.detach().float().cpu()
+    bad = ~torch.isfinite(images)
+    if bad.any():
+        raise InputError(f"{who} returned {int(bad.sum())} NaN or infinite value(s).")
+    low, high = images.min().item(), images.max().item()
+    if low < -RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
+        raise InputError(f"{who} returned values in [{low:.3g}, {high:.3g}], expected [0, 1].")
+    return images
+
+
+def _batches(total: int, size: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, total, size):
+        yield start, min(size, total - start)
+
+
+class _Scorer:
+    """Builds Score objects for one (task, source) with the shared signature fields."""
+
+    def __init__(self, task: ImageTask, label: str, n: int, seed: int, data_hash: str) -> None:
+        self.task, self.label, self.n, self.seed, self.data_hash = task, label, n, seed, data_hash
+
+    def __call__(self, metric: str, est: Estimate, settings: dict | None = None, features: str = "none",
+                 features_sha: str = "none", device: str = "any", n: int | None = None) -> Score:
+        info = METRICS.get(metric)
+        n = self.n if n is None else n
+        sig = Signature.make(settings, task=self.task.name, task_version=self.task.version,
+                             data_hash=self.data_hash, metric=metric, implementation=info.implementation,
+                             features=features, features_sha256=features_sha,
+                             preprocessing=self.task.preprocessing, n=n, seed=self.seed, device=device)
+        return Score(self.task.name, self.label, metric, est.value, est.ci_low, est.ci_high, n,
+                     info.higher_is_better, sig, est.method, info.unit)
+
+    def unavailable(self, metric: str, reason: str, settings: dict | None = None) -> Score:
+        info = METRICS.get(metric)
+        sig = Signature.make(settings, task=self.task.name, task_version=self.task.version,
+                             data_hash=self.data_hash, metric=metric, implementation=info.implementation,
+                             preprocessing=self.task.preprocessing, n=self.n, seed=self.seed)
+        return Score(self.task.name, self.label, metric, None, None, None, self.n, info.higher_is_better,
+                     sig, "none", info.unit, unavailable_reason=reason)
+
+
+def evaluate(task: ImageTask, source: ModelSource | FolderSource, options: RunOptions,
+             progress: Progress | None = None) -> list[Score]:
+    """Every score of ``source`` on ``task``. Raises InputError on bad outputs; nothing is stored here."""
+    progress = progress or (lambda step, done, total: None)
+    if task.protocol == "sample":
+        return _evaluate_generation(task, source, options, progress)
+    return _evaluate_reconstruction(task, source, options, progress)
+
+
+def _generate(task: ImageTask, source: ModelSource | FolderSource, n: int, seed: int,
+              progress: Progress) -> Iterator[torch.Tensor]:
+    if isinstance(source, FolderSource):
+        _, images = read_folder(source.folder, task.image_shape)
+        yield quantize(images, task.levels)
+        return
+    if "sample" not in capabilities(source.model):
+        raise InputError(f"Model {source.label!r} cannot sample; task {task.name} needs sample(n, generator).")
+    generator = torch.Generator().manual_seed(seed)
+    for start, size in _batches(n, task.batch_size):
+        batch = source.model.sample(size, generator)
+        yield quantize(check_images(batch, (size, *task.image_shape), f"Model {source.label!r}"), task.levels)
+        progress("sampling", start + size, n)
+
+
+def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, options: RunOptions,
+                         progress: Progress) -> list[Score]:
+    reference = task.reference()
+    embedder = load_features(options.features or task.features, options.weights_dir)
+    classifier = embedder if embedder.name == task.classifier else load_features(task.classifier)
+    real = reference_features(reference, embedder, task.preprocessing)
+    real_classes = reference_features(reference, classifier, task.preprocessing).logits
+
+    feats, logits, classes = [], [], []
+    for batch in _generate(task, source, len(reference), options.seed, progress):
+        out = embedder(batch)
+        feats.append(out["features"])
+        logits.append(out["logits"])
+        classes.append(out["logits"] if classifier is embedder else classifier(batch)["logits"])
+    fake = FeatureSet(torch.cat(feats).numpy(), torch.cat(logits).numpy())
+    n = len(fake.features)
+    if n < 2 * PRDC_K:
+        raise InputError(f"{source.label}: {n} sample(s) is too few; the generation metrics need at least {2 * PRDC_K}.")
+    progress("scoring", 0, 1)
+    est = generation_scores(real, fake, real_classes, torch.cat(classes).numpy(), options.seed, task.resamples)
+    progress("scoring", 1, 1)
+
+    score = _Scorer(task, source.label, n, options.seed, reference.content_hash)
+    feat = {"features": embedder.name, "features_sha": embedder.sha256}
+    cls = {"features": classifier.name, "features_sha": classifier.sha256}
+    kid_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": "poly3"}
+    scores = [
+        score("fid", est["fid"], {"reference": "test"}, **feat),
+        score("kid", est["kid"], kid_settings, **feat),
+        score("kid_std", est["kid_std"], kid_settings, **feat),
+        *(score(m, est[m], {"k": PRDC_K}, **feat) for m in ("precision", "recall", "density", "coverage")),
+        score("classifier_score", est["classifier_score"], {"splits": 1}, **feat),
+        score("modes_covered", est["modes_covered"], {"share": MODE_SHARE}, **cls),
+        score("class_js", est["class_js"], {"base": 2}, **cls),
+    ]
+    if isinstance(source, ModelSource):
+        scores += _likelihood_scores(task, source, reference.images, score, options.seed)
+        scores += _cost_scores(task, source, score, options,
+                               lambda b: source.model.sample(b, torch.Generator().manual_seed(options.seed)))
+    return scores
+
+
+def _likelihood_scores(task: ImageTask, source: ModelSource, images: torch.Tensor, score: _Scorer,
+                       seed: int) -> list[Score]:
+    if "likelihood" not in capabilities(source.model):
+        return []
+    parts = []
+    for start, size in _batches(len(images), task.batch_size):
+        logp = source.model.log_prob(images[start:start + size].to(source.device))
+        if not isinstance(logp, torch.Tensor) or tuple(logp.shape) != (size,):
+            shape = tuple(logp.shape) if isinstance(logp, torch.Tensor) else type(logp).__name__
+            raise InputError(f"Model {source.label!r} log_prob returned {shape}, expected shape ({size},).")
+        logp = logp.detach().double().cpu()
+        if not torch.isfinite(logp).all() or (logp > 1e-6).any():
+            raise InputError(f"Model {source.label!r} log_prob returned NaN, infinite or positive values; "
+                             "log-probabilities of discrete images must be finite and ≤ 0.")
+        parts.append(logp)
+    bpd = bits_per_dim(torch.cat(parts), int(np.prod(task.image_shape)))
+    est = mean_with_interval(bpd, task.resamples * 5, seed)
+    return [score("bits_per_dim", est, {"levels": task.levels, "split": "test"}, n=len(bpd))]
+
+
+def _cost_scores(task: ImageTask, source: ModelSource, score: _Scorer, options: RunOptions,
+                 call: Callable[[int], object]) -> list[Score]:
+    device = describe_device(source.device)
+    settings = {"batch": options.cost.large_batch, "repeats": options.cost.repeats,
+                "warmup": options.cost.warmup, "latency_calls": options.cost.latency_calls}
+    with torch.no_grad():
+        measured = measure_cost(call, source.device, options.cost, options.seed)
+    scores = [score(name, est, settings, device=device, n=options.cost.latency_calls
+                    if name.startswith("latency") else options.cost.repeats) for name, est in measured.items()]
+    params = parameter_count(source.model)
+    if params is not None:
+        scores.append(score("parameters", Estimate(params, params, params, "exact"), n=1))
+    return scores
+
+
+def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource, options: RunOptions,
+                             progress: Progress) -> list[Score]:
+    reference = task.reference()
+    targets = reference.images
+    if isinstance(source, FolderSource):
+        recon = quantize(read_paired_folder(source.folder, reference.ids, task.image_shape), task.levels)
+    else:
+        if "reconstruct" not in capabilities(source.model):
+            raise InputError(f"Model {source.label!r} cannot reconstruct; task {task.name} needs reconstruct(images).")
+        parts = []
+        for start, size in _batches(len(targets), task.batch_size):
+            out = source.model.reconstruct(targets[start:start + size].to(source.device))
+            parts.append(quantize(check_images(out, (size, *task.image_shape), f"Model {source.label!r}"), task.levels))
+            progress("reconstructing", start + size, len(targets))
+        recon = torch.cat(parts)
+
+    score = _Scorer(task, source.label, len(targets), options.seed, reference.content_hash)
+    scores = [
+        score("psnr", mean_with_interval(psnr_per_item(recon, targets), task.resamples * 5, options.seed), PSNR_SETTINGS),
+        score("ssim", mean_with_interval(ssim_per_item(recon, targets), task.resamples * 5, options.seed), SSIM_SETTINGS),
+    ]
+    from genbench.features.lpips_net import LPIPS_SIZE, load_lpips
+
+    lpips_settings = {"net": "alex", "version": "0.1", "resize": LPIPS_SIZE}
+    try:
+        distance, sha = load_lpips(options.weights_dir)
+    except UnavailableError as exc:
+        scores.append(score.unavailable("lpips", str(exc), lpips_settings))
+    else:
+        values = torch.cat([distance(recon[s:s + n], targets[s:s + n]) for s, n in _batches(len(targets), 64)])
+        scores.append(score("lpips", mean_with_interval(values.numpy(), task.resamples * 5, options.seed),
+                            lpips_settings, features="lpips-alex", features_sha=sha))
+    if isinstance(source, ModelSource):
+        batch = targets[: options.cost.large_batch]
+
+        def call(b: int) -> object:
+            reps = -(-b // len(batch))
+            return source.model.reconstruct(batch.repeat(reps, 1, 1, 1)[:b].to(source.device))
+
+        scores += _cost_scores(task, source, score, options, call)
+    return scores

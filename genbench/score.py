@@ -1,0 +1,49 @@
+"""A score: one metric's value for one (task, model, seed), never separated from its signature."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from genbench.signature import Signature
+
+
+@dataclass(frozen=True)
+class Score:
+    task: str
+    model: str
+    metric: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+    higher_is_better: bool
+    signature: Signature
+    interval_method: str = "none"
+    unit: str = ""
+    # Why the value is missing, e.g. the exact weights file a metric needs.
+    unavailable_reason: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(x: float | None) -> float | None:
+            return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+        return {
+            "task": self.task,
+            "model": self.model,
+            "metric": self.metric,
+            "value": clean(self.value),
+            "ci_low": clean(self.ci_low),
+            "ci_high": clean(self.ci_high),
+            "n": self.n,
+            "higher_is_better": self.higher_is_better,
+            "unit": self.unit,
+            "interval_method": self.interval_method,
+            "unavailable_reason": self.unavailable_reason,
+            "signature": self.signature.render(),
+        }

@@ -1,0 +1,140 @@
+"""The results database: runs with their provenance, and the scores they own.
+
+SQLite by default (``--store`` or ``$GENBENCH_STORE``, else ``genbench-results.sqlite`` in the
+working directory). A run and all its scores are written in one transaction, so an interrupted
+or failed run leaves nothing behind. The schema carries a version number.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from genbench.errors import GenbenchError
+from genbench.score import Score
+from genbench.signature import Signature
+
+SCHEMA_VERSION = 1
+STORE_ENV = "GENBENCH_STORE"
+DEFAULT_STORE = "genbench-results.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    command TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    config_hash TEXT NOT NULL,
+    provenance TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scores (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    task TEXT NOT NULL,
+    model TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL,
+    ci_low REAL,
+    ci_high REAL,
+    n INTEGER NOT NULL,
+    higher_is_better INTEGER NOT NULL,
+    unit TEXT NOT NULL,
+    interval_method TEXT NOT NULL,
+    unavailable_reason TEXT,
+    signature TEXT NOT NULL,
+    signature_key TEXT NOT NULL,
+    signature_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scores_by_task ON scores(task, model, metric);
+"""
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    score: Score
+    run_id: str
+    created_at: str
+
+
+def store_path(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        return Path(explicit)
+    return Path(os.environ.get(STORE_ENV, DEFAULT_STORE))
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_file():
+            raise GenbenchError(f"Store {self.path} is not a file.")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path)
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise GenbenchError(f"Store {self.path} is not a genbench SQLite database: {exc}") from exc
+        if row is None:
+            with self._db:
+                self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise GenbenchError(f"Store {self.path} has schema version {row[0]}; this genbench reads "
+                                f"version {SCHEMA_VERSION}. Use a matching genbench release or a new store.")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add_run(self, command: str, seed: int, config_hash: str, provenance: dict[str, Any],
+                scores: Iterable[Score]) -> str:
+        """Write a run and its scores in one transaction; returns the run id."""
+        run_id = uuid.uuid4().hex[:12]
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
+                 s.unit, s.interval_method, s.unavailable_reason, s.signature.render(), s.signature.key(),
+                 s.signature.to_json()) for s in scores]
+        with self._db:  # commits on success, rolls back on any error
+            self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                             (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
+            self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * 15)})", rows)
+        return run_id
+
+    def latest_scores(self, tasks: Iterable[str] | None = None) -> list[StoredScore]:
+        """For each (task, model, metric), the score from the newest run that has one."""
+        query = """
+            SELECT s.*, r.created_at FROM scores s JOIN runs r USING (run_id)
+            WHERE r.rowid = (SELECT MAX(r2.rowid) FROM scores s2 JOIN runs r2 USING (run_id)
+                             WHERE s2.task = s.task AND s2.model = s.model AND s2.metric = s.metric)
+        """
+        rows = self._db.execute(query).fetchall()
+        wanted = set(tasks) if tasks is not None else None
+        return [self._row(r) for r in rows if wanted is None or r[1] in wanted]
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        row = self._db.execute("SELECT run_id, created_at, command, seed, config_hash, provenance FROM runs "
+                               "WHERE run_id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise GenbenchError(f"Store {self.path} has no run {run_id!r}.")
+        return {"run_id": row[0], "created_at": row[1], "command": row[2], "seed": row[3],
+                "config_hash": row[4], "provenance": json.loads(row[5])}
+
+    def count_scores(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+
+    @staticmethod
+    def _row(r: tuple) -> StoredScore:
+        score = Score(task=r[1], model=r[2], metric=r[3], value=r[4], ci_low=r[5], ci_high=r[6], n=r[7],
+                      higher_is_better=bool(r[8]), unit=r[9], interval_method=r[10], unavailable_reason=r[11],
+                      signature=Signature.from_json(r[14]))
+        return StoredScore(score, r[0], r[15])

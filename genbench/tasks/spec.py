@@ -1,0 +1,62 @@
+"""Declarative task specs. A task's id and version go into every signature it produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from genbench.data.digits import IMAGE_SHAPE, LEVELS, ImageSplit, load_digits
+from genbench.errors import GenbenchError
+from genbench.registry import Registry
+
+Protocol = Literal["sample", "reconstruct"]
+
+
+@dataclass(frozen=True)
+class ImageTask:
+    name: str
+    version: int
+    protocol: Protocol
+    description: str
+    features: str = "digits-cnn"  # embedding network for FID/KID/PRDC; the CLI can override
+    classifier: str = "digits-cnn"  # the task's own class predictor (mode coverage)
+    batch_size: int = 150
+    resamples: int = 200  # bootstrap resamples for the 95 % intervals
+    image_shape: tuple[int, int, int] = IMAGE_SHAPE
+    levels: int = LEVELS
+
+    @property
+    def preprocessing(self) -> str:
+        return f"quantize-{self.levels}-levels"
+
+    def reference(self) -> ImageSplit:
+        """The held-out split every model is scored against."""
+        return load_digits("test")
+
+
+TASKS: Registry[ImageTask] = Registry("task", "genbench.tasks")
+TASKS.register("images/digits", ImageTask(
+    "images/digits", 1, "sample",
+    "Unconditional generation of 8×8 digits, scored against the 450-image test split "
+    "(FID, KID, PRDC, classifier score, mode coverage; bits/dim for likelihood models; cost)."))
+TASKS.register("images/digits-recon", ImageTask(
+    "images/digits-recon", 1, "reconstruct",
+    "Reconstruction of the 450 test digits (PSNR, SSIM, LPIPS when its backbone is present; cost)."))
+
+SUITES: dict[str, tuple[str, ...]] = {
+    "images": ("images/digits", "images/digits-recon"),
+}
+# Models a suite runs by default: the shipped baselines and the two bracket rows.
+SUITE_BASELINES: dict[str, tuple[str, ...]] = {
+    "images": ("real-train", "pixelcnn", "vae", "dcgan", "pixel-noise"),
+}
+SUITES["all"] = tuple(dict.fromkeys(t for tasks in SUITES.values() for t in tasks))
+
+
+def suite_tasks(suite: str) -> list[ImageTask]:
+    if suite not in SUITES:
+        raise GenbenchError(f"Unknown suite {suite!r}. Known: {', '.join(sorted(SUITES))}.")
+    return [TASKS.get(name) for name in SUITES[suite]]
+
+
+PRIMARY_METRIC = {"sample": "fid", "reconstruct": "psnr"}

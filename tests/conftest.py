@@ -1,0 +1,80 @@
+"""Shared fixtures. Every test runs with networking disabled and caches in a temporary folder."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from genbench.metrics.cost import CostSettings
+from genbench.runner import RunOptions
+
+QUICK_COST = CostSettings(large_batch=32, repeats=2, warmup=1, latency_calls=5)
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to reach another host fails loudly; loopback stays open for local servers."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1")):
+            return real_connect(self, address)
+        if self.family == socket.AF_UNIX:
+            return real_connect(self, address)
+        raise NetworkBlocked(f"network access to {address!r} attempted during a test")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def isolated_paths(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path_factory.getbasetemp() / "genbench-cache"
+    monkeypatch.setenv("GENBENCH_CACHE", str(cache))
+    monkeypatch.setenv("GENBENCH_WEIGHTS", str(tmp_path_factory.getbasetemp() / "no-weights"))
+    monkeypatch.delenv("GENBENCH_STORE", raising=False)
+
+
+@pytest.fixture
+def quick_options() -> RunOptions:
+    return RunOptions(seed=0, cost=QUICK_COST)
+
+
+def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run the real console entry point in-process; returns its exit code."""
+    from genbench.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["genbench", *args])
+    try:
+        main()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch):
+    return lambda *args: run_cli([str(a) for a in args], monkeypatch)
+
+
+def digits_images(n: int = 450) -> torch.Tensor:
+    from genbench.data.digits import load_digits
+
+    return load_digits("test").images[:n]
+
+
+def write_folder(folder: Path, images: torch.Tensor, ids: list[str] | None = None) -> Path:
+    from genbench.data.image_folder import write_png
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, image in enumerate(images):
+        write_png(folder / f"{ids[i] if ids else f'{i:05d}'}.png", image)
+    return folder

@@ -1,0 +1,79 @@
+"""FID and KID: pinned to an independent computation and to their defining behaviour."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+
+from genbench.data.digits import load_digits, quantize
+from genbench.features import load_features
+from genbench.metrics import generation as g
+
+
+def numpy_fid(a: np.ndarray, b: np.ndarray) -> float:
+    """FID written out from its definition with scipy's matrix square root."""
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    covmean = scipy.linalg.sqrtm(cov_a @ cov_b).real
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean))
+
+
+@pytest.fixture(scope="module")
+def digits_features() -> tuple[np.ndarray, np.ndarray]:
+    net = load_features("digits-cnn")
+    test = net(quantize(load_digits("test").images))["features"].numpy()
+    train = net(quantize(load_digits("train").images))["features"].numpy()
+    return test, train
+
+
+def test_fid_equals_independent_numpy_scipy_computation(digits_features):
+    test, train = digits_features
+    ours = g.fid(g.gaussian_stats(test), train)
+    assert ours == pytest.approx(numpy_fid(test, train), rel=1e-6)
+
+
+def test_fid_of_a_set_against_itself_is_zero(digits_features):
+    test, _ = digits_features
+    assert abs(g.fid(g.gaussian_stats(test), test)) < 1e-6
+
+
+def test_fid_and_kid_grow_monotonically_with_added_noise(digits_features):
+    test, _ = digits_features
+    net = load_features("digits-cnn")
+    images = load_digits("test").images
+    generator = torch.Generator().manual_seed(0)
+    fids, kids = [], []
+    for sigma in (0.0, 0.1, 0.2, 0.4, 0.8):
+        noisy = (images + sigma * torch.randn(images.shape, generator=generator)).clamp(0, 1)
+        feats = net(quantize(noisy))["features"].numpy()
+        fids.append(g.fid(g.gaussian_stats(test), feats))
+        kids.append(g.kid(test, feats, seed=0)[0])
+    assert fids == sorted(fids) and fids[-1] > fids[1] > fids[0]
+    assert kids == sorted(kids) and kids[-1] > kids[1]
+
+
+def test_resampled_kid_with_all_items_equals_torch_fidelity(digits_features):
+    from torch_fidelity.metric_kid import kid_features_to_metric
+
+    test, train = digits_features
+    train = train[:450]
+    reference = kid_features_to_metric(torch.from_numpy(test), torch.from_numpy(train), kid_subsets=1,
+                                       kid_subset_size=450, rng_seed=0, verbose=False)
+    ours = g.ResampledKid(test, train)(np.ones(450, dtype=int))
+    assert ours == pytest.approx(reference["kernel_inception_distance_mean"], rel=1e-9, abs=1e-9)
+
+
+def test_resampled_prdc_with_all_items_equals_prdc_package(digits_features):
+    test, train = digits_features
+    ours = g.ResampledPrdc(test, train[:300])(np.ones(300, dtype=int))
+    reference = g.prdc(test, train[:300])
+    for name in ("precision", "recall", "density", "coverage"):
+        assert ours[name] == pytest.approx(reference[name], abs=1e-12), name
+
+
+def test_identical_sets_score_perfect_precision_and_coverage(digits_features):
+    test, _ = digits_features
+    scores = g.prdc(test, test)
+    assert scores["precision"] == 1.0 and scores["recall"] == 1.0 and scores["coverage"] == 1.0

@@ -1,0 +1,52 @@
+"""Small models for tests, loaded through the same ``module:attr`` path a user's model takes."""
+
+from __future__ import annotations
+
+import torch
+
+from genbench.data.digits import load_digits
+
+
+class NoisySampler:
+    """Test images plus Gaussian noise of a chosen size: a model whose quality we control."""
+
+    def __init__(self, sigma: float = 0.2) -> None:
+        self.sigma = sigma
+        self.images = load_digits("train").images
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        idx = torch.randint(0, len(self.images), (n,), generator=generator)
+        noise = torch.randn((n, 1, 8, 8), generator=generator) * self.sigma
+        return (self.images[idx] + noise).clamp(0, 1)
+
+
+class NanSampler(NoisySampler):
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        out = super().sample(n, generator)
+        out[0, 0, 0, 0] = float("nan")
+        return out
+
+
+class WrongShapeSampler(NoisySampler):
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        return torch.zeros(n, 3, 8, 8)
+
+
+class NoCapability:
+    pass
+
+
+def noisy(device: torch.device) -> NoisySampler:
+    return NoisySampler()
+
+
+def nan_model(device: torch.device) -> NanSampler:
+    return NanSampler()
+
+
+def wrong_shape(device: torch.device) -> WrongShapeSampler:
+    return WrongShapeSampler()
+
+
+def nothing(device: torch.device) -> NoCapability:
+    return NoCapability()
