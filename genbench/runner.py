@@ -82,7 +82,8 @@ class _Scorer:
         sig = Signature.make(settings, task=self.task.name, task_version=self.task.version,
                              data_hash=self.data_hash, metric=metric, implementation=info.implementation,
                              features=features, features_sha256=features_sha,
-                             preprocessing=self.task.preprocessing, n=n, seed=self.seed, device=device)
+                             preprocessing=self.task.preprocessing, n=n, seed=self.seed, device=device,
+                             interval=est.method)
         return Score(self.task.name, self.label, metric, est.value, est.ci_low, est.ci_high, n,
                      info.higher_is_better, sig, est.method, info.unit)
 

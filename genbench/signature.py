@@ -29,6 +29,7 @@ class Signature:
     n: int = 0
     seed: int | None = None
     device: str = "any"
+    interval: str = "none"  # how the 95 % interval was made, e.g. half-sampling-items-B200
 
     @staticmethod
     def make(settings: Mapping[str, Any] | None = None, **kwargs: Any) -> "Signature":
@@ -49,6 +50,7 @@ class Signature:
             f"pre:{self.preprocessing}",
             f"n:{self.n}",
             f"device:{self.device}",
+            f"ci:{self.interval}",
             f"seed:{self.seed}",
         ]
         return "|".join(parts)

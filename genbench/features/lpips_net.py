@@ -7,6 +7,7 @@ makes LPIPS unavailable; it is never replaced by a random one.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -39,7 +40,9 @@ def load_lpips(weights_dir: Path | None = None, spec: WeightsSpec = ALEXNET
         backbone.load_state_dict(state)
     except Exception as exc:
         raise UnavailableError(f"Weights file {path} is not a torchvision AlexNet state dict: {exc}") from exc
-    model = lpips.LPIPS(net="alex", pretrained=True, pnet_rand=True, verbose=False).eval()
+    with warnings.catch_warnings():  # torchvision's deprecation notices about lpips' call style
+        warnings.simplefilter("ignore", UserWarning)
+        model = lpips.LPIPS(net="alex", pretrained=True, pnet_rand=True, verbose=False).eval()
     for slice_ in (model.net.slice1, model.net.slice2, model.net.slice3, model.net.slice4, model.net.slice5):
         for index, layer in slice_.named_children():
             layer.load_state_dict(backbone.features[int(index)].state_dict())

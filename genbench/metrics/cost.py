@@ -91,13 +91,13 @@ def measure_cost(call: Callable[[int], object], device: torch.device, settings: 
             rates.append(settings.large_batch / (time.perf_counter() - start))
     rates_arr = np.array(rates)
     out["throughput"] = Estimate(float(np.median(rates_arr)), float(rates_arr.min()), float(rates_arr.max()),
-                                 f"median of {settings.repeats} repeats; interval = min..max")
+                                 "min-max-of-repeats")
     if device.type == "cuda":
         peak = (torch.cuda.max_memory_allocated(device) - base) / mib
-        out["peak_cuda_allocated"] = Estimate(peak, peak, peak, "single measurement")
+        out["peak_cuda_allocated"] = Estimate(peak, peak, peak, "none")
     elif sampler is not None:
         rise = (sampler.peak - sampler.baseline) / mib
-        out["peak_rss_increase"] = Estimate(rise, rise, rise, "single measurement, RSS sampled every 1 ms")
+        out["peak_rss_increase"] = Estimate(rise, rise, rise, "none")
 
     latencies = []
     for _ in range(settings.latency_calls):

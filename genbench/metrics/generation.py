@@ -156,8 +156,8 @@ def generation_scores(real: FeatureSet, fake: FeatureSet, class_real: np.ndarray
     kid_mean, kid_std = kid(real.features, fake.features, seed)
     resampled_kid = ResampledKid(real.features, fake.features)
     out["kid"] = half_sample_interval(lambda i: resampled_kid(counts(i)), n, resamples, seed, value=kid_mean)
-    out["kid"] = replace(out["kid"], method=out["kid"].method + " of the unbiased MMD² over all items")
-    out["kid_std"] = Estimate(kid_std, float("nan"), float("nan"), f"none (std over {KID_SUBSETS} subsets)")
+    out["kid"] = replace(out["kid"], method=out["kid"].method + "-full-set-mmd2")
+    out["kid_std"] = Estimate(kid_std, float("nan"), float("nan"), "none")
     full = prdc(real.features, fake.features)
     resampled_prdc = ResampledPrdc(real.features, fake.features)
     for name in ("precision", "recall", "density", "coverage"):

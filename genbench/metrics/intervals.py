@@ -25,7 +25,7 @@ class Estimate:
     value: float
     ci_low: float
     ci_high: float
-    method: str
+    method: str  # a short id without the seed (the seed is in the signature), e.g. "half-sampling-items-B200"
 
 
 def bootstrap_items(statistic: Callable[[np.ndarray], float], n_items: int, resamples: int,
@@ -36,7 +36,7 @@ def bootstrap_items(statistic: Callable[[np.ndarray], float], n_items: int, resa
     """
     indices = np.arange(n_items)
     full = statistic(indices) if value is None else value
-    method = f"bootstrap-percentile(items, B={resamples}, seed={seed})"
+    method = f"bootstrap-percentile-items-B{resamples}"
     if n_items < 2 or not np.isfinite(full):
         return Estimate(full, float("nan"), float("nan"), method)
     result = bootstrap((indices,), lambda idx: statistic(idx.astype(int)), n_resamples=resamples,
@@ -50,7 +50,7 @@ def half_sample_interval(statistic: Callable[[np.ndarray], float], n_items: int,
                          seed: int, value: float | None = None) -> Estimate:
     """95 % interval for a set-level statistic from ``resamples`` half-samples without replacement."""
     full = statistic(np.arange(n_items)) if value is None else value
-    method = f"half-sampling(items, m=n/2, B={resamples}, seed={seed}), spread scaled by sqrt(1/2)"
+    method = f"half-sampling-items-B{resamples}"
     if n_items < 4 or not np.isfinite(full):
         return Estimate(full, float("nan"), float("nan"), method)
     rng = np.random.default_rng(seed)
