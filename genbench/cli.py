@@ -223,6 +223,49 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
         click.echo(text, nl=False)
 
 
+@cli.command(name="compare")
+@click.argument("base")
+@click.argument("cand")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP + " Used when BASE/CAND are run ids.")
+@click.option("--config", type=click.Path(path_type=Path),
+              help="Tolerances file (default: ./genbench.toml, else [tool.genbench] in ./pyproject.toml).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the comparisons as JSON.")
+@click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML (regressions fail).")
+@click.option("--markdown", "md_path", type=click.Path(path_type=Path), help="Write a Markdown summary.")
+@click.option("--models", "only_models", help="Comma-separated models to compare (default: all in both).")
+def compare_(base: str, cand: str, store: Path | None, config: Path | None, json_path: Path | None,
+             junit_path: Path | None, md_path: Path | None, only_models: str | None) -> None:
+    """Compare CAND against BASE (run ids, --json exports or published CSV/JSON tables).
+
+    Exit codes: 0 no regression, 1 at least one regression, 2 usage or input error,
+    3 nothing comparable.
+    """
+    from rich.console import Console
+
+    from genbench.atomic import write_text_atomically
+    from genbench.config import load_config
+    from genbench.report import compare_render
+    from genbench.report.compare import compare, exit_code
+    from genbench.report.sources import load_entries
+    from genbench.store import store_path
+
+    db = store_path(store)
+    base_entries, cand_entries = load_entries(base, db), load_entries(cand, db)
+    if only_models:
+        keep = {m.strip() for m in only_models.split(",")}
+        cand_entries = [e for e in cand_entries if e.model in keep]
+    comparisons = compare(base_entries, cand_entries, load_config(config))
+    Console().print(compare_render.to_rich(comparisons))
+    for path, render in ((json_path, compare_render.to_json), (junit_path, compare_render.to_junit),
+                         (md_path, compare_render.to_markdown)):
+        if path is not None:
+            write_text_atomically(path, render(comparisons))
+    code = exit_code(comparisons)
+    summary = {0: "no regression", 1: "regression found", 3: "nothing comparable"}[code]
+    _console().print(f"{summary} ({len(comparisons)} comparisons)")
+    sys.exit(code)
+
+
 @cli.command()
 @click.argument("baseline")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("trained"), show_default=True,

@@ -76,7 +76,8 @@ class _Scorer:
         self.task, self.label, self.n, self.seed, self.data_hash = task, label, n, seed, data_hash
 
     def __call__(self, metric: str, est: Estimate, settings: dict | None = None, features: str = "none",
-                 features_sha: str = "none", device: str = "any", n: int | None = None) -> Score:
+                 features_sha: str = "none", device: str = "any", n: int | None = None,
+                 items: np.ndarray | None = None) -> Score:
         info = METRICS.get(metric)
         n = self.n if n is None else n
         sig = Signature.make(settings, task=self.task.name, task_version=self.task.version,
@@ -85,7 +86,8 @@ class _Scorer:
                              preprocessing=self.task.preprocessing, n=n, seed=self.seed, device=device,
                              interval=est.method)
         return Score(self.task.name, self.label, metric, est.value, est.ci_low, est.ci_high, n,
-                     info.higher_is_better, sig, est.method, info.unit)
+                     info.higher_is_better, sig, est.method, info.unit,
+                     items=None if items is None else tuple(float(v) for v in items))
 
     def unavailable(self, metric: str, reason: str, settings: dict | None = None) -> Score:
         info = METRICS.get(metric)
@@ -157,7 +159,7 @@ def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, op
     ]
     if isinstance(source, ModelSource):
         scores += _likelihood_scores(task, source, reference.images, score, options.seed)
-        scores += _cost_scores(task, source, score, options,
+        scores += _cost_scores(task, source, score, options, progress,
                                lambda b: source.model.sample(b, torch.Generator().manual_seed(options.seed)))
     return scores
 
@@ -179,16 +181,18 @@ def _likelihood_scores(task: ImageTask, source: ModelSource, images: torch.Tenso
         parts.append(logp)
     bpd = bits_per_dim(torch.cat(parts), int(np.prod(task.image_shape)))
     est = mean_with_interval(bpd, task.resamples * 5, seed)
-    return [score("bits_per_dim", est, {"levels": task.levels, "split": "test"}, n=len(bpd))]
+    return [score("bits_per_dim", est, {"levels": task.levels, "split": "test"}, n=len(bpd), items=bpd)]
 
 
 def _cost_scores(task: ImageTask, source: ModelSource, score: _Scorer, options: RunOptions,
-                 call: Callable[[int], object]) -> list[Score]:
+                 progress: Progress, call: Callable[[int], object]) -> list[Score]:
     device = describe_device(source.device)
     settings = {"batch": options.cost.large_batch, "repeats": options.cost.repeats,
                 "warmup": options.cost.warmup, "latency_calls": options.cost.latency_calls}
+    progress("measuring cost", 0, 1)
     with torch.no_grad():
         measured = measure_cost(call, source.device, options.cost, options.seed)
+    progress("measuring cost", 1, 1)
     scores = [score(name, est, settings, device=device, n=options.cost.latency_calls
                     if name.startswith("latency") else options.cost.repeats) for name, est in measured.items()]
     params = parameter_count(source.model)
@@ -214,9 +218,11 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
         recon = torch.cat(parts)
 
     score = _Scorer(task, source.label, len(targets), options.seed, reference.content_hash)
+    resamples = task.resamples * 5
+    psnr, ssim = psnr_per_item(recon, targets), ssim_per_item(recon, targets)
     scores = [
-        score("psnr", mean_with_interval(psnr_per_item(recon, targets), task.resamples * 5, options.seed), PSNR_SETTINGS),
-        score("ssim", mean_with_interval(ssim_per_item(recon, targets), task.resamples * 5, options.seed), SSIM_SETTINGS),
+        score("psnr", mean_with_interval(psnr, resamples, options.seed), PSNR_SETTINGS, items=psnr),
+        score("ssim", mean_with_interval(ssim, resamples, options.seed), SSIM_SETTINGS, items=ssim),
     ]
     from genbench.features.lpips_net import LPIPS_SIZE, load_lpips
 
@@ -227,8 +233,8 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
         scores.append(score.unavailable("lpips", str(exc), lpips_settings))
     else:
         values = torch.cat([distance(recon[s:s + n], targets[s:s + n]) for s, n in _batches(len(targets), 64)])
-        scores.append(score("lpips", mean_with_interval(values.numpy(), task.resamples * 5, options.seed),
-                            lpips_settings, features="lpips-alex", features_sha=sha))
+        scores.append(score("lpips", mean_with_interval(values.numpy(), resamples, options.seed),
+                            lpips_settings, features="lpips-alex", features_sha=sha, items=values.numpy()))
     if isinstance(source, ModelSource):
         batch = targets[: options.cost.large_batch]
 
@@ -236,5 +242,5 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
             reps = -(-b // len(batch))
             return source.model.reconstruct(batch.repeat(reps, 1, 1, 1)[:b].to(source.device))
 
-        scores += _cost_scores(task, source, score, options, call)
+        scores += _cost_scores(task, source, score, options, progress, call)
     return scores

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from genbench.signature import Signature
@@ -24,6 +24,9 @@ class Score:
     unit: str = ""
     # Why the value is missing, e.g. the exact weights file a metric needs.
     unavailable_reason: str | None = None
+    # Per-item values in the task's item order, where the metric is a mean over items; paired
+    # significance tests between two models resample these.
+    items: tuple[float, ...] | None = field(default=None, repr=False)
 
     @property
     def available(self) -> bool:
@@ -46,4 +49,5 @@ class Score:
             "interval_method": self.interval_method,
             "unavailable_reason": self.unavailable_reason,
             "signature": self.signature.render(),
+            "items": list(self.items) if self.items is not None else None,
         }

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -52,6 +52,13 @@ CREATE TABLE IF NOT EXISTS scores (
     signature_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scores_by_task ON scores(task, model, metric);
+CREATE TABLE IF NOT EXISTS score_items (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    task TEXT NOT NULL,
+    model TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    items TEXT NOT NULL  -- JSON list of per-item values in the task's item order
+);
 """
 
 
@@ -101,6 +108,7 @@ class Store:
         """Write a run and its scores in one transaction; returns the run id."""
         run_id = uuid.uuid4().hex[:12]
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        scores = list(scores)
         rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
                  s.unit, s.interval_method, s.unavailable_reason, s.signature.render(), s.signature.key(),
                  s.signature.to_json()) for s in scores]
@@ -108,6 +116,9 @@ class Store:
             self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                              (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
             self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * 15)})", rows)
+            self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
+                                 [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
+                                  for s in scores if s.items is not None])
         return run_id
 
     def latest_scores(self, tasks: Iterable[str] | None = None) -> list[StoredScore]:
@@ -128,6 +139,17 @@ class Store:
             raise GenbenchError(f"Store {self.path} has no run {run_id!r}.")
         return {"run_id": row[0], "created_at": row[1], "command": row[2], "seed": row[3],
                 "config_hash": row[4], "provenance": json.loads(row[5])}
+
+    def run_scores(self, run_id: str) -> list[Score]:
+        """Every score of one run, with per-item values where they were kept."""
+        self.run(run_id)  # raises for an unknown id
+        rows = self._db.execute("SELECT s.*, r.created_at FROM scores s JOIN runs r USING (run_id) "
+                                "WHERE run_id = ?", (run_id,)).fetchall()
+        items = {(t, m, k): json.loads(v) for t, m, k, v in self._db.execute(
+            "SELECT task, model, metric, items FROM score_items WHERE run_id = ?", (run_id,))}
+        return [replace(score, items=tuple(items[key]) if key in items else None)
+                for score in (self._row(r).score for r in rows)
+                for key in [(score.task, score.model, score.metric)]]
 
     def count_scores(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
