@@ -81,15 +81,24 @@ def cli(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
+def _scoring_options(command):
+    """Options shared by the commands that score and store: seed, store, JSON export, feature networks."""
+    for option in reversed([
+        click.option("--seed", default=0, show_default=True, help="Seed for sampling and intervals."),
+        click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP),
+        click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here."),
+        click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
+        click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP),
+    ]):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.option("--suite", default="images", show_default=True, help="Suite to run (see `genbench list suites`).")
 @click.option("--model", "models", multiple=True, help="Extra model: a registered name or package.module:attr. Repeatable.")
 @click.option("--no-baselines", is_flag=True, help="Run only the --model models, not the suite's baselines.")
-@click.option("--seed", default=0, show_default=True, help="Seed for sampling and intervals.")
-@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here.")
-@click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's).")
-@click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP)
+@_scoring_options
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
 def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, store: Path | None,
         json_path: Path | None, features: str | None, weights_dir: Path | None, device: str) -> None:
@@ -107,11 +116,7 @@ def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, stor
 @click.option("--samples", required=True, type=click.Path(path_type=Path),
               help="Folder of PNG files; for paired tasks each named <item id>.png.")
 @click.option("--name", required=True, help="Label for these outputs in the store and leaderboards.")
-@click.option("--seed", default=0, show_default=True, help="Seed for the intervals.")
-@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here.")
-@click.option("--features", help="Embedding network for FID/KID/PRDC (default: the task's).")
-@click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP)
+@_scoring_options
 def eval_(task_name: str, samples: Path, name: str, seed: int, store: Path | None, json_path: Path | None,
           features: str | None, weights_dir: Path | None) -> None:
     """Score outputs made elsewhere (a vendor's) as if a model had produced them."""

@@ -48,8 +48,8 @@ for _info in [
     MetricInfo("throughput", True, "genbench", "images/s", "Images per second at the task's large batch, median over repeats"),
     MetricInfo("latency_p50", False, "genbench", "ms", "Median latency of one image at batch 1, after warm-up"),
     MetricInfo("latency_p95", False, "genbench", "ms", "95th-percentile latency of one image at batch 1, after warm-up"),
-    MetricInfo("peak_cuda_allocated", False, "torch", "MiB", "Peak CUDA memory allocated by torch during the large batch"),
-    MetricInfo("peak_rss_increase", False, "psutil", "MiB", "Peak rise of the process's resident memory during the large batch (CPU runs)"),
+    MetricInfo("peak_cuda_allocated", False, "torch", "MiB", "Peak CUDA memory allocated by torch (weights included) over the first large batch"),
+    MetricInfo("peak_rss_increase", False, "psutil", "MiB", "Peak rise of the process's resident memory over the first large batch (CPU runs)"),
     MetricInfo("parameters", False, "torch", "count", "Number of model parameters"),
 ]:
     METRICS.register(_info.name, _info)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from genbench.errors import InputError
+from genbench.score import Score
 from genbench.signature import NOT_IN_KEY
 from genbench.store import Store
 
@@ -26,6 +27,11 @@ class Entry:
     higher_is_better: bool
     signature: str  # rendered, e.g. "task:images/digits@1|data:…|…|seed:0"
     items: tuple[float, ...] | None = None
+
+    @staticmethod
+    def from_score(s: Score) -> "Entry":
+        return Entry(s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, s.higher_is_better,
+                     s.signature.render(), s.items)
 
     @property
     def ident(self) -> tuple[str, str, str]:
@@ -53,8 +59,7 @@ def load_entries(ref: str, store: Path | None = None) -> list[Entry]:
                          f"(store: {store or 'none given'}).")
     with Store(Path(store)) as db:
         scores = db.run_scores(ref)
-    return [Entry(s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, s.higher_is_better,
-                  s.signature.render(), s.items) for s in scores]
+    return [Entry.from_score(s) for s in scores]
 
 
 def _from_json(path: Path) -> list[Entry]:

@@ -1,0 +1,65 @@
+"""What several baselines share: the training data, seeded minibatches, shipped-weights loading
+and the facts every model card reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+
+from genbench.data.digits import LEVELS, load_digits
+from genbench.metrics.likelihood import bits_per_dim
+from genbench.weights import load_module
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+
+
+def train_images() -> torch.Tensor:
+    """The train split's images (1347, 1, 8, 8) on the 17-level grid in [0, 1]. Never the test split."""
+    return load_digits("train").images
+
+
+def data_fact(images: torch.Tensor) -> str:
+    return f"digits/train, {len(images):,} images"
+
+
+def to_levels(images: torch.Tensor) -> torch.Tensor:
+    """[0, 1] intensities → integer levels 0…16, same shape, int64."""
+    return (images.clamp(0, 1) * (LEVELS - 1)).round().long()
+
+
+def minibatches(images: torch.Tensor, batch_size: int, generator: torch.Generator) -> Iterator[torch.Tensor]:
+    """One epoch of shuffled minibatches; the order comes only from ``generator`` (a CPU generator).
+    The last, smaller batch is kept so every image is seen once per epoch."""
+    order = torch.randperm(len(images), generator=generator)
+    for start in range(0, len(images), batch_size):
+        yield images[order[start : start + batch_size]]
+
+
+def count_parameters(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def mean_bits_per_dim(log_prob: torch.Tensor, dims: int) -> float:
+    """Mean bits per pixel from natural-log probabilities (n,), as the images task reports it."""
+    return float(bits_per_dim(log_prob, dims).mean())
+
+
+def card_facts(
+    module: torch.nn.Module, images: torch.Tensor, epochs: int, batch_size: int, optimiser: str
+) -> dict[str, str]:
+    """The facts every trained baseline's model card starts with."""
+    return {
+        "parameters": f"{count_parameters(module):,}",
+        "data": data_fact(images),
+        "epochs": str(epochs),
+        "batch size": str(batch_size),
+        "optimiser": optimiser,
+    }
+
+
+def load_shipped(module: torch.nn.Module, weights_name: str, device: torch.device) -> torch.nn.Module:
+    """Load ``weights/<weights_name>`` into ``module``, move it to ``device`` and set eval mode."""
+    load_module(module, WEIGHTS_DIR / weights_name)
+    return module.to(device).eval()
