@@ -238,8 +238,15 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML (regressions fail).")
 @click.option("--markdown", "md_path", type=click.Path(path_type=Path), help="Write a Markdown summary.")
 @click.option("--models", "only_models", help="Comma-separated models to compare (default: all in both).")
+@click.option("--paired-test", type=click.Choice(["bootstrap", "randomization"]), default="bootstrap",
+              show_default=True, help="Test for metrics with per-item values on both sides.")
+@click.option("--resamples", default=10_000, show_default=True, help="Resamples (bootstrap) or trials (randomization).")
+@click.option("--correction", type=click.Choice(["holm", "none"]), default="holm", show_default=True,
+              help="Multiple-testing correction over all compared metrics (holm keeps false alarms below alpha).")
+@click.option("--seed", default=12345, show_default=True, help="Seed of the significance tests.")
 def compare_(base: str, cand: str, store: Path | None, config: Path | None, json_path: Path | None,
-             junit_path: Path | None, md_path: Path | None, only_models: str | None) -> None:
+             junit_path: Path | None, md_path: Path | None, only_models: str | None, paired_test: str,
+             resamples: int, correction: str, seed: int) -> None:
     """Compare CAND against BASE (run ids, --json exports or published CSV/JSON tables).
 
     Exit codes: 0 no regression, 1 at least one regression, 2 usage or input error,
@@ -259,7 +266,8 @@ def compare_(base: str, cand: str, store: Path | None, config: Path | None, json
     if only_models:
         keep = {m.strip() for m in only_models.split(",")}
         cand_entries = [e for e in cand_entries if e.model in keep]
-    comparisons = compare(base_entries, cand_entries, load_config(config))
+    comparisons = compare(base_entries, cand_entries, load_config(config), seed=seed, resamples=resamples,
+                          paired_test=paired_test, correction=correction)
     Console().print(compare_render.to_rich(comparisons))
     for path, render in ((json_path, compare_render.to_json), (junit_path, compare_render.to_junit),
                          (md_path, compare_render.to_markdown)):
@@ -282,8 +290,9 @@ def train(baseline: str, out: Path, seed: int | None) -> None:
     from genbench.training import run_recipe
 
     recipe = RECIPES.get(baseline)
-    _console().print(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}")
-    card = run_recipe(recipe, out, seed)
+    console = _console()
+    with console.status(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}"):
+        card = run_recipe(recipe, out, seed)
     click.echo(card.read_text())
 
 

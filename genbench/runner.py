@@ -147,11 +147,12 @@ def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, op
     score = _Scorer(task, source.label, n, options.seed, reference.content_hash)
     feat = {"features": embedder.name, "features_sha": embedder.sha256}
     cls = {"features": classifier.name, "features_sha": classifier.sha256}
-    kid_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": "poly3"}
+    kid_settings = {"subsets": 1, "subset_size": min(n, len(reference)), "kernel": "poly3"}
+    kid_std_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": "poly3"}
     scores = [
         score("fid", est["fid"], {"reference": "test"}, **feat),
         score("kid", est["kid"], kid_settings, **feat),
-        score("kid_std", est["kid_std"], kid_settings, **feat),
+        score("kid_std", est["kid_std"], kid_std_settings, **feat),
         *(score(m, est[m], {"k": PRDC_K}, **feat) for m in ("precision", "recall", "density", "coverage")),
         score("classifier_score", est["classifier_score"], {"splits": 1}, **feat),
         score("modes_covered", est["modes_covered"], {"share": MODE_SHARE}, **cls),

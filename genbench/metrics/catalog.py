@@ -32,8 +32,8 @@ METRICS: Registry[MetricInfo] = Registry("metric", "genbench.metrics")
 
 for _info in [
     MetricInfo("fid", False, "torch-fidelity", "", "Fréchet distance between feature Gaussians of samples and the test split"),
-    MetricInfo("kid", False, "torch-fidelity", "", "Kernel Inception Distance: unbiased MMD² with a cubic polynomial kernel, mean over subsets"),
-    MetricInfo("kid_std", False, "torch-fidelity", "", "Standard deviation of KID over its subsets"),
+    MetricInfo("kid", False, "torch-fidelity", "", "Kernel Inception Distance: unbiased MMD² with a cubic polynomial kernel over all items"),
+    MetricInfo("kid_std", False, "torch-fidelity", "", "Standard deviation of KID over 100 subsets of 100 items (torch-fidelity's usual setting)"),
     MetricInfo("precision", True, "prdc", "", "Fraction of samples inside the real data's k-NN balls (k=5)"),
     MetricInfo("recall", True, "prdc", "", "Fraction of real items inside the samples' k-NN balls (k=5)"),
     MetricInfo("density", True, "prdc", "", "Mean count of real k-NN balls containing each sample, divided by k"),

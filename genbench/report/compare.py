@@ -15,7 +15,8 @@ import numpy as np
 
 from genbench.config import GateConfig
 from genbench.report.sources import Entry
-from genbench.significance import Difference, from_intervals, mean_aggregate, paired_bootstrap
+from genbench.significance import (Difference, approximate_randomization, from_intervals, mean_aggregate,
+                                   paired_bootstrap)
 
 BETTER, SAME, WORSE, INCOMPARABLE = "better", "same", "worse", "incomparable"
 
@@ -31,6 +32,7 @@ class Comparison:
     diff: Difference | None
     tolerance: float | None
     reason: str
+    p_adjusted: float | None = None  # the p-value the verdict used (after multiple-testing correction)
 
     @property
     def name(self) -> str:
@@ -41,51 +43,80 @@ class Comparison:
         return {"task": self.task, "model": self.model, "metric": self.metric, "verdict": self.verdict,
                 "base": self.base, "candidate": self.cand, "difference": d.diff if d else None,
                 "ci_low": d.ci_low if d else None, "ci_high": d.ci_high if d else None,
-                "p_value": d.p_value if d else None, "test": d.method if d else None,
+                "p_value": d.p_value if d else None, "p_adjusted": self.p_adjusted,
+                "test": d.method if d else None,
                 "tolerance": self.tolerance, "reason": self.reason}
 
 
 def compare(base: list[Entry], cand: list[Entry], config: GateConfig, seed: int = 12345,
-            resamples: int = 1000) -> list[Comparison]:
+            resamples: int = 10_000, paired_test: str = "bootstrap", correction: str = "holm") -> list[Comparison]:
+    """Compare every (task, model, metric) present on both sides.
+
+    ``correction="holm"`` adjusts the p-values over all gated comparisons of this call, so the
+    chance that a run with no real change raises any alarm stays below alpha (a gate checks
+    dozens of metrics at once); ``"none"`` judges each metric on its own. Paired tests use
+    ``resamples`` draws: their smallest p-value is 1/(resamples + 1), which must stay small next
+    to alpha divided by the number of comparisons.
+    """
     base_by = {e.ident: e for e in base}
-    out = []
-    for c in cand:
-        b = base_by.get(c.ident)
-        if b is None:
+    pairs = [(base_by[c.ident], c) for c in cand if c.ident in base_by]
+    tested = [_test(b, c, config, seed, resamples, paired_test) for b, c in pairs]
+    gated = [i for i, t in enumerate(tested)
+             if isinstance(t, Difference) and not config.tolerance(pairs[i][1].metric).ignore]
+    raw = [tested[i].p_value for i in gated]
+    adjusted = holm(raw) if correction == "holm" else raw
+    p_gate = dict(zip(gated, adjusted))
+    return [_verdict(b, c, t, p_gate.get(i), config) for i, ((b, c), t) in enumerate(zip(pairs, tested))]
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm–Bonferroni adjusted p-values: controls the chance of any false alarm across the family."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: (math.isnan(p_values[i]), p_values[i]))
+    adjusted = [math.nan] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        if math.isnan(p_values[i]):
             continue
-        out.append(_compare_one(b, c, config, seed, resamples))
-    return out
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
 
 
-def _compare_one(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int) -> Comparison:
-    def result(verdict: str, reason: str, diff: Difference | None = None, tol: float | None = None) -> Comparison:
-        return Comparison(c.task, c.model, c.metric, verdict, b.value, c.value, diff, tol, reason)
-
+def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, paired_test: str
+          ) -> Difference | str:
+    """The difference with its raw p-value, or why the pair cannot be compared."""
     if b.key() != c.key():
         fb, fc = b.signature_fields(), c.signature_fields()
         fields = sorted(k for k in set(fb) | set(fc) if k != "seed" and fb.get(k) != fc.get(k))
-        return result(INCOMPARABLE, "signatures differ in " + ", ".join(
-            f"{k} ({fb.get(k, '—')} vs {fc.get(k, '—')})" for k in fields))
+        return "signatures differ in " + ", ".join(f"{k} ({fb.get(k, '—')} vs {fc.get(k, '—')})" for k in fields)
     if b.value is None or c.value is None:
-        return result(INCOMPARABLE, "value unavailable on " + ("both sides" if b.value is None and c.value is None
-                                                              else "base" if b.value is None else "candidate"))
-    tolerance = config.tolerance(c.metric)
-    allowed = tolerance.allowed(b.value)
+        return "value unavailable on " + ("both sides" if b.value is None and c.value is None
+                                          else "base" if b.value is None else "candidate")
     if b.items is not None and c.items is not None and len(b.items) == len(c.items) and all(
             math.isfinite(v) for v in b.items + c.items):
-        diff = paired_bootstrap(np.array(b.items), np.array(c.items), mean_aggregate(len(b.items)),
-                                resamples, seed)
-    else:
-        diff = from_intervals(b.value, (b.ci_low, b.ci_high), c.value, (c.ci_low, c.ci_high))
-    gain = diff.diff if c.higher_is_better else -diff.diff  # > 0: the candidate is better
-    significant = math.isfinite(diff.p_value) and diff.p_value < config.alpha
-    if tolerance.ignore:
-        return result(SAME, "ignored by tolerance config", diff, allowed)
+        test = paired_bootstrap if paired_test == "bootstrap" else approximate_randomization
+        return test(np.array(b.items), np.array(c.items), mean_aggregate(len(b.items)), resamples, seed)
+    return from_intervals(b.value, (b.ci_low, b.ci_high), c.value, (c.ci_low, c.ci_high))
+
+
+def _verdict(b: Entry, c: Entry, tested: Difference | str, p_gate: float | None, config: GateConfig) -> Comparison:
+    def result(verdict: str, reason: str, diff: Difference | None = None, tol: float | None = None) -> Comparison:
+        return Comparison(c.task, c.model, c.metric, verdict, b.value, c.value, diff, tol, reason, p_gate)
+
+    if isinstance(tested, str):
+        return result(INCOMPARABLE, tested)
+    tolerance = config.tolerance(c.metric)
+    allowed = tolerance.allowed(b.value)
+    if tolerance.ignore or p_gate is None:
+        return result(SAME, "ignored by tolerance config", tested, allowed)
+    gain = tested.diff if c.higher_is_better else -tested.diff  # > 0: the candidate is better
+    significant = math.isfinite(p_gate) and p_gate < config.alpha
     if abs(gain) > allowed and significant:
         verdict = BETTER if gain > 0 else WORSE
-        return result(verdict, f"change {gain:+.4g} beyond tolerance {allowed:.4g}, p={diff.p_value:.3g}", diff, allowed)
-    why = "within tolerance" if abs(gain) <= allowed else f"not significant (p={diff.p_value:.3g})"
-    return result(SAME, why, diff, allowed)
+        return result(verdict, f"change {gain:+.4g} beyond tolerance {allowed:.4g}, p={p_gate:.3g}", tested, allowed)
+    why = "within tolerance" if abs(gain) <= allowed else f"not significant (p={p_gate:.3g})"
+    return result(SAME, why, tested, allowed)
 
 
 def exit_code(comparisons: list[Comparison]) -> int:

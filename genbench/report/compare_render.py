@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from genbench.report.compare import BETTER, INCOMPARABLE, WORSE, Comparison
+from genbench.report.compare import BETTER, INCOMPARABLE, SAME, WORSE, Comparison
 from genbench.report.render import fmt
 
 COLOURS = {BETTER: "green", WORSE: "bold red", INCOMPARABLE: "yellow"}
@@ -22,16 +22,19 @@ def _interval(c: Comparison) -> str:
 
 
 def to_rich(comparisons: list[Comparison]):
+    """A compact terminal table; the reason is shown for verdicts other than ``same``."""
     from rich.table import Table
 
     table = Table(title="genbench compare")
-    for col in ("task", "model", "metric", "verdict", "base", "candidate", "difference", "95% CI", "p", "why"):
+    for col in ("task · model · metric", "verdict", "base → candidate", "difference [95% CI]", "p"):
         table.add_column(col, overflow="fold")
     for c in comparisons:
         colour = COLOURS.get(c.verdict)
         verdict = f"[{colour}]{c.verdict}[/]" if colour else c.verdict
-        table.add_row(c.task, c.model, c.metric, verdict, fmt(c.base), fmt(c.cand),
-                      fmt(c.diff.diff) if c.diff else "—", _interval(c), _p(c), c.reason)
+        if c.verdict != SAME:
+            verdict += f"\n[dim]{c.reason}[/]"
+        diff = f"{fmt(c.diff.diff)} {_interval(c)}" if c.diff else "—"
+        table.add_row(c.name, verdict, f"{fmt(c.base)} → {fmt(c.cand)}", diff, _p(c))
     return table
 
 

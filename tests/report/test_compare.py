@@ -141,3 +141,34 @@ def test_reruns_of_the_same_model_compare_as_the_same_through_the_store(tmp_path
     assert cli("compare", *run_ids, "--store", store, "--json", tmp_path / "cmp.json") == 0
     verdicts = {r["metric"]: r["verdict"] for r in json.loads((tmp_path / "cmp.json").read_text())}
     assert verdicts["fid"] == "same" and "incomparable" not in verdicts.values()
+
+
+def test_approximate_randomization_can_decide_instead(tmp_path, cli, items):
+    base = write(tmp_path / "b.json", [entry("vae", "psnr", items)])
+    cand = write(tmp_path / "c.json", [entry("vae", "psnr", items - 1.5)])
+    assert cli("compare", base, cand, "--paired-test", "randomization", "--resamples", 500,
+               "--json", tmp_path / "out.json") == 1
+    (row,) = json.loads((tmp_path / "out.json").read_text())
+    assert row["test"] == "approximate-randomization-T500" and row["verdict"] == "worse"
+
+
+def test_holm_adjustment_matches_its_definition():
+    from genbench.report.compare import holm
+
+    # sorted p: 0.01, 0.02, 0.04 with m = 3 → 0.03, max(0.03, 0.04) = 0.04, max(0.04, 0.04) = 0.04
+    assert holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
+    assert holm([0.5, 0.9]) == pytest.approx([1.0, 1.0])
+    assert holm([]) == []
+
+
+def test_many_metrics_do_not_add_up_to_a_false_alarm(tmp_path, cli):
+    """Twenty metrics each with p ≈ 0.03 would fail a per-metric gate; Holm keeps them all same."""
+    sig = SIG.replace("digits-recon", "digits")
+    base, cand = [], []
+    for i in range(20):
+        metric = f"m{i}"
+        base.append(entry("gan", metric, None, value=10.0, ci=(9.0, 11.0), higher=False, sig=sig))
+        cand.append(entry("gan", metric, None, value=11.55, ci=(10.55, 12.55), higher=False, sig=sig))
+    b, c = write(tmp_path / "b.json", base), write(tmp_path / "c.json", cand)
+    assert cli("compare", b, c, "--correction", "none", "--json", tmp_path / "none.json") == 1
+    assert cli("compare", b, c, "--json", tmp_path / "holm.json") == 0
