@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from genbench.data.digits import IMAGE_SHAPE, LEVELS
+from genbench.data.digits import IMAGE_SHAPE, LEVELS, load_digits
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
@@ -25,11 +25,13 @@ log = logging.getLogger(__name__)
 
 
 class RealTrain(nn.Module):
-    """Samples are train images: without replacement up to the split's size, with replacement beyond."""
+    """Samples are train images: without replacement up to the split's size, with replacement beyond.
+    Asked for labels, it draws train images of each requested class (the conditional ceiling)."""
 
-    def __init__(self, images: torch.Tensor):
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor):
         super().__init__()
         self.register_buffer("images", images.clone(), persistent=False)  # (N, 1, 8, 8)
+        self.register_buffer("labels", labels.clone(), persistent=False)  # (N,)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
@@ -39,6 +41,16 @@ class RealTrain(nn.Module):
         else:
             idx = torch.randint(count, (n,), generator=generator)
         return self.images[idx.to(self.images.device)].clamp(0, 1)
+
+    @torch.no_grad()
+    def sample_labels(self, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        out = torch.empty(len(labels), *IMAGE_SHAPE, device=self.images.device)
+        for label in labels.unique().tolist():
+            wanted = (labels == label).nonzero().flatten()  # positions asking for this class
+            pool = (self.labels.cpu() == label).nonzero().flatten()
+            pick = pool[torch.randperm(len(pool), generator=generator)[: len(wanted)]]  # 45 ≤ ~135 per class
+            out[wanted.to(out.device)] = self.images[pick.to(out.device)]
+        return out.clamp(0, 1)
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,8 @@ class PixelNoise(nn.Module):
 
 
 def load_real_train(device: torch.device) -> RealTrain:
-    return RealTrain(train_images()).to(device).eval()
+    train = load_digits("train")
+    return RealTrain(train.images, train.labels).to(device).eval()
 
 
 def load_pixel_noise(device: torch.device) -> PixelNoise:

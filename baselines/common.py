@@ -3,7 +3,7 @@ and the facts every model card reports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import torch
@@ -63,3 +63,24 @@ def load_shipped(module: torch.nn.Module, weights_name: str, device: torch.devic
     """Load ``weights/<weights_name>`` into ``module``, move it to ``device`` and set eval mode."""
     load_module(module, WEIGHTS_DIR / weights_name)
     return module.to(device).eval()
+
+
+def fit(model: torch.nn.Module, images: torch.Tensor, loss_fn: Callable[[torch.Tensor], torch.Tensor],
+        epochs: int, batch_size: int, generator: torch.Generator, opt: torch.optim.Optimizer,
+        sched: torch.optim.lr_scheduler.LRScheduler) -> list[float]:
+    """Minibatch gradient descent on ``loss_fn(batch)`` (a scalar per batch), the scheduler stepped
+    per batch; returns each epoch's mean loss per image."""
+    history = []
+    for _ in range(epochs):
+        model.train()
+        total = 0.0
+        for batch in minibatches(images, batch_size, generator):
+            loss = loss_fn(batch)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(batch)
+        history.append(total / len(images))
+    model.eval()
+    return history

@@ -21,7 +21,7 @@ from genbench.data.digits import IMAGE_SHAPE, LEVELS
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import mean_bits_per_dim, card_facts, load_shipped, minibatches, to_levels, train_images
+from .common import card_facts, fit, load_shipped, mean_bits_per_dim, to_levels, train_images
 
 log = logging.getLogger(__name__)
 
@@ -118,18 +118,9 @@ def train(out_dir: Path, seed: int, config: PixelCNNConfig = PixelCNNConfig()) -
     steps = config.epochs * math.ceil(len(images) / config.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=config.lr, total_steps=steps, pct_start=0.05)
     dims = math.prod(IMAGE_SHAPE)
-    for epoch in range(config.epochs):
-        model.train()
-        total = 0.0
-        for batch in minibatches(images, config.batch_size, order):
-            loss = model.nll(batch).mean() / dims  # nats per pixel
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(batch)
-        log.info("epoch %d: train %.3f bits/dim (running)", epoch + 1, total / len(images) / math.log(2))
-    model.eval()
+    history = fit(model, images, lambda batch: model.nll(batch).mean() / dims,  # nats per pixel
+                  config.epochs, config.batch_size, order, opt, sched)
+    log.info("last epoch: train %.3f bits/dim (running)", history[-1] / math.log(2))
     bpd = mean_bits_per_dim(model.log_prob(images), dims)
     log.info("pixelcnn: train %.3f bits/dim", bpd)
     weights = out_dir / RECIPE.weights_name

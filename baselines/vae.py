@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import card_facts, load_shipped, minibatches, train_images
+from .common import card_facts, fit, load_shipped, train_images
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +92,9 @@ def train(out_dir: Path, seed: int, config: VAEConfig = VAEConfig()) -> TrainRes
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     steps = config.epochs * math.ceil(len(images) / config.batch_size)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    for epoch in range(config.epochs):
-        model.train()
-        total = 0.0
-        for batch in minibatches(images, config.batch_size, order):
-            loss = model.negative_elbo(batch).mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(batch)
-        if (epoch + 1) % 25 == 0:
-            log.info("epoch %d: train −ELBO %.2f nats/image", epoch + 1, total / len(images))
-    model.eval()
+    history = fit(model, images, lambda batch: model.negative_elbo(batch).mean(), config.epochs,
+                  config.batch_size, order, opt, sched)
+    log.info("last epoch: train −ELBO %.2f nats/image (running)", history[-1])
     with torch.no_grad():
         loss = float(model.negative_elbo(images).mean())
         recon_mse = float((model.reconstruct(images) - images).pow(2).mean())

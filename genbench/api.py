@@ -19,7 +19,7 @@ from genbench.store import Store, store_path
 from genbench.tasks.spec import SUITE_BASELINES, TASKS, ImageTask, suite_tasks
 
 log = logging.getLogger(__name__)
-PROTOCOL_CAPABILITY = {"sample": "sample", "reconstruct": "reconstruct"}
+PROTOCOL_CAPABILITY = {"sample": "sample", "conditional": "conditional", "reconstruct": "reconstruct"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
     for task in tasks:
         for source in sources:
             if PROTOCOL_CAPABILITY[task.protocol] not in capabilities(source.model):
-                skipped.append(f"{source.label} on {task.name}: cannot {task.protocol}")
+                skipped.append(f"{source.label} on {task.name}: no {PROTOCOL_CAPABILITY[task.protocol]!r} capability")
                 continue
             bar = progress(f"{task.name} · {source.label}") if progress else None
             scores += evaluate(task, source, options, bar)

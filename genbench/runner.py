@@ -18,12 +18,12 @@ from genbench.data.digits import quantize
 from genbench.data.image_folder import read_folder, read_paired_folder
 from genbench.errors import InputError, UnavailableError
 from genbench.features import load_features
-from genbench.features.base import FeatureNetwork
 from genbench.features.reference import reference_features
 from genbench.metrics import METRICS
 from genbench.metrics.cost import CostSettings, describe_device, measure_cost, parameter_count
 from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHARE, PRDC_K, FeatureSet,
                                          generation_scores)
+from genbench.metrics.conditional import conditional_scores
 from genbench.metrics.intervals import Estimate, mean_with_interval
 from genbench.metrics.likelihood import bits_per_dim
 from genbench.metrics.reconstruction import PSNR_SETTINGS, SSIM_SETTINGS, psnr_per_item, ssim_per_item
@@ -102,22 +102,40 @@ def evaluate(task: ImageTask, source: ModelSource | FolderSource, options: RunOp
              progress: Progress | None = None) -> list[Score]:
     """Every score of ``source`` on ``task``. Raises InputError on bad outputs; nothing is stored here."""
     progress = progress or (lambda step, done, total: None)
-    if task.protocol == "sample":
+    if task.protocol in ("sample", "conditional"):
         return _evaluate_generation(task, source, options, progress)
     return _evaluate_reconstruction(task, source, options, progress)
 
 
+def _draw(task: ImageTask, model: object, n: int, generator: torch.Generator) -> torch.Tensor:
+    """One call to the model under the task's protocol (labels cycle through the classes)."""
+    if task.protocol == "conditional":
+        return model.sample_labels(torch.arange(n) % task.n_classes, generator)
+    return model.sample(n, generator)
+
+
 def _generate(task: ImageTask, source: ModelSource | FolderSource, n: int, seed: int,
               progress: Progress) -> Iterator[torch.Tensor]:
+    """Batches of outputs for the task's requests, checked and snapped to the pixel grid."""
+    conditional = task.protocol == "conditional"
     if isinstance(source, FolderSource):
-        _, images = read_folder(source.folder, task.image_shape)
+        if conditional:
+            images = read_paired_folder(source.folder, task.requests()[0], task.image_shape)
+        else:
+            images = read_folder(source.folder, task.image_shape)[1]
         yield quantize(images, task.levels)
         return
-    if "sample" not in capabilities(source.model):
-        raise InputError(f"Model {source.label!r} cannot sample; task {task.name} needs sample(n, generator).")
+    needed = "conditional" if conditional else "sample"
+    if needed not in capabilities(source.model):
+        call = "sample_labels(labels, generator)" if conditional else "sample(n, generator)"
+        raise InputError(f"Model {source.label!r} cannot answer task {task.name}, which needs {call}.")
+    labels = task.requests()[1] if conditional else None
     generator = torch.Generator().manual_seed(seed)
     for start, size in _batches(n, task.batch_size):
-        batch = source.model.sample(size, generator)
+        if labels is not None:
+            batch = source.model.sample_labels(labels[start:start + size], generator)
+        else:
+            batch = source.model.sample(size, generator)
         yield quantize(check_images(batch, (size, *task.image_shape), f"Model {source.label!r}"), task.levels)
         progress("sampling", start + size, n)
 
@@ -130,8 +148,10 @@ def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, op
     real = reference_features(reference, embedder, task.preprocessing)
     real_classes = reference_features(reference, classifier, task.preprocessing).logits
 
+    conditional = task.protocol == "conditional"
+    n_wanted = len(task.requests()[0]) if conditional else len(reference)
     feats, logits, classes = [], [], []
-    for batch in _generate(task, source, len(reference), options.seed, progress):
+    for batch in _generate(task, source, n_wanted, options.seed, progress):
         out = embedder(batch)
         feats.append(out["features"])
         logits.append(out["logits"])
@@ -158,10 +178,17 @@ def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, op
         score("modes_covered", est["modes_covered"], {"share": MODE_SHARE}, **cls),
         score("class_js", est["class_js"], {"base": 2}, **cls),
     ]
+    if conditional:
+        requested = task.requests()[1].numpy()
+        cond, correct = conditional_scores(real.features, reference.labels.numpy(), fake.features, requested,
+                                           torch.cat(classes).numpy(), task.n_classes, options.seed, task.resamples)
+        scores += [score("conditional_accuracy", cond["conditional_accuracy"], **cls, items=correct),
+                   *(score(m, cond[m], {"reference": "test"}, **feat) for m in ("intra_fid_mean", "intra_fid_max")),
+                   *(score(m, cond[m], {"k": PRDC_K}, **feat) for m in ("class_coverage_mean", "class_coverage_min"))]
     if isinstance(source, ModelSource):
         scores += _likelihood_scores(task, source, reference.images, score, options.seed)
         scores += _cost_scores(task, source, score, options, progress,
-                               lambda b: source.model.sample(b, torch.Generator().manual_seed(options.seed)))
+                               lambda b: _draw(task, source.model, b, torch.Generator().manual_seed(options.seed)))
     return scores
 
 

@@ -8,7 +8,7 @@ drawn, not what is measured, so reseeded runs of the same setup stay comparable.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
 # Fields recorded for provenance that do not change what a score measures.

@@ -10,7 +10,6 @@ import hashlib
 import os
 from pathlib import Path
 
-import torch
 from safetensors.torch import load_file, save_file
 
 from genbench.atomic import write_atomically

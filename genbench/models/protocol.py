@@ -22,6 +22,13 @@ class Sampler(Protocol):
 
 
 @runtime_checkable
+class ConditionalSampler(Protocol):
+    def sample_labels(self, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """One image (n, C, H, W) in [0, 1] per requested class label (n,) int64 on the CPU."""
+        ...
+
+
+@runtime_checkable
 class Reconstructor(Protocol):
     def reconstruct(self, images: torch.Tensor) -> torch.Tensor:
         """Encode and decode ``images``; returns a tensor of the same shape in [0, 1]."""
@@ -35,7 +42,8 @@ class LikelihoodModel(Protocol):
         ...
 
 
-CAPABILITIES = {"sample": Sampler, "reconstruct": Reconstructor, "likelihood": LikelihoodModel}
+CAPABILITIES = {"sample": Sampler, "conditional": ConditionalSampler, "reconstruct": Reconstructor,
+                "likelihood": LikelihoodModel}
 
 
 def capabilities(model: Any) -> frozenset[str]:

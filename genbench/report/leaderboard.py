@@ -54,7 +54,8 @@ class Board:
 
 
 _CATALOG_ORDER = ["fid", "kid", "kid_std", "precision", "recall", "density", "coverage", "classifier_score",
-                  "modes_covered", "class_js", "bits_per_dim", "psnr", "ssim", "lpips", "throughput",
+                  "modes_covered", "class_js", "conditional_accuracy", "intra_fid_mean", "intra_fid_max",
+                  "class_coverage_mean", "class_coverage_min", "bits_per_dim", "psnr", "ssim", "lpips", "throughput",
                   "latency_p50", "latency_p95", "peak_cuda_allocated", "peak_rss_increase", "parameters"]
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import torch
+
 from genbench.data.digits import IMAGE_SHAPE, LEVELS, ImageSplit, load_digits
 from genbench.errors import GenbenchError
 from genbench.registry import Registry
 
-Protocol = Literal["sample", "reconstruct"]
+Protocol = Literal["sample", "conditional", "reconstruct"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class ImageTask:
     resamples: int = 200  # bootstrap resamples for the 95 % intervals
     image_shape: tuple[int, int, int] = IMAGE_SHAPE
     levels: int = LEVELS
+    per_class: int = 45  # conditional tasks: samples requested per class
+    n_classes: int = 10
 
     @property
     def preprocessing(self) -> str:
@@ -33,22 +37,35 @@ class ImageTask:
         """The held-out split every model is scored against."""
         return load_digits("test")
 
+    def requests(self) -> tuple[tuple[str, ...], torch.Tensor]:
+        """Conditional tasks: the requested items, class by class, as ids (``digit3-07`` is the
+        8th request for a 3; vendors name their files after them) and labels (n,)."""
+        ids = tuple(f"digit{c}-{k:02d}" for c in range(self.n_classes) for k in range(self.per_class))
+        labels = torch.arange(self.n_classes).repeat_interleave(self.per_class)
+        return ids, labels
+
 
 TASKS: Registry[ImageTask] = Registry("task", "genbench.tasks")
 TASKS.register("images/digits", ImageTask(
     "images/digits", 1, "sample",
     "Unconditional generation of 8×8 digits, scored against the 450-image test split "
     "(FID, KID, PRDC, classifier score, mode coverage; bits/dim for likelihood models; cost)."))
+TASKS.register("images/digits-conditional", ImageTask(
+    "images/digits-conditional", 1, "conditional",
+    "Class-conditional generation: 45 samples per requested digit class, scored like images/digits "
+    "plus conditional accuracy, intra-class FID (mean, worst class) and per-class coverage."))
 TASKS.register("images/digits-recon", ImageTask(
     "images/digits-recon", 1, "reconstruct",
     "Reconstruction of the 450 test digits (PSNR, SSIM, LPIPS when its backbone is present; cost)."))
 
 SUITES: dict[str, tuple[str, ...]] = {
     "images": ("images/digits", "images/digits-recon"),
+    "conditional": ("images/digits-conditional",),
 }
 # Models a suite runs by default: the shipped baselines and the two bracket rows.
 SUITE_BASELINES: dict[str, tuple[str, ...]] = {
     "images": ("real-train", "pixelcnn", "vae", "dcgan", "pixel-noise"),
+    "conditional": ("real-train", "cgan", "cvae"),
 }
 SUITES["all"] = tuple(dict.fromkeys(t for tasks in SUITES.values() for t in tasks))
 
@@ -59,4 +76,4 @@ def suite_tasks(suite: str) -> list[ImageTask]:
     return [TASKS.get(name) for name in SUITES[suite]]
 
 
-PRIMARY_METRIC = {"sample": "fid", "reconstruct": "psnr"}
+PRIMARY_METRIC = {"sample": "fid", "conditional": "intra_fid_mean", "reconstruct": "psnr"}
