@@ -127,7 +127,8 @@ def train(out_dir: Path, seed: int, config: CVAEConfig = CVAEConfig()) -> TrainR
     facts["latent size"] = str(config.z)
     facts["conditioning"] = "label one-hot concatenated to the encoder's features and to the decoder's latent"
     # soft [0, 1] targets under a Bernoulli decoder: a training loss, not a likelihood on the 17-level grid
-    facts["train loss (−ELBO of p(x|y), Bernoulli cross-entropy + KL)"] = f"{loss:.2f} nats/image; not comparable to bits/dim"
+    facts["train loss (−ELBO of p(x|y), Bernoulli cross-entropy + KL)"] = (
+        f"{loss:.2f} nats/image; not comparable to bits/dim")
     return TrainResult(weights=weights, facts=facts)
 
 

@@ -19,7 +19,6 @@ from genbench.store import Store, store_path
 from genbench.tasks.spec import SUITE_BASELINES, TASKS, ImageTask, suite_tasks
 
 log = logging.getLogger(__name__)
-PROTOCOL_CAPABILITY = {"sample": "sample", "conditional": "conditional", "reconstruct": "reconstruct"}
 
 
 @dataclass(frozen=True)
@@ -52,13 +51,18 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
         raise GenbenchError("No models to run: pass --model or leave the suite's baselines on.")
     torch_device = resolve_device(device)
     sources = [load_model(name, torch_device) for name in names]
+    labels = [s.label for s in sources]
+    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    if duplicates:
+        raise GenbenchError(f"Several models are labelled {', '.join(duplicates)}; their scores would mix. "
+                            "Give each model a distinct `name` attribute.")
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir)
     scores: list[Score] = []
     skipped: list[str] = []
     for task in tasks:
         for source in sources:
-            if PROTOCOL_CAPABILITY[task.protocol] not in capabilities(source.model):
-                skipped.append(f"{source.label} on {task.name}: no {PROTOCOL_CAPABILITY[task.protocol]!r} capability")
+            if task.protocol not in capabilities(source.model):  # protocols are named after capabilities
+                skipped.append(f"{source.label} on {task.name}: no {task.protocol!r} capability")
                 continue
             bar = progress(f"{task.name} · {source.label}") if progress else None
             scores += evaluate(task, source, options, bar)
@@ -72,6 +76,9 @@ def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, sto
                  progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score outputs made elsewhere (a folder of PNG files) as if a model had produced them."""
     task: ImageTask = TASKS.get(task_name)
+    if name in MODELS:
+        raise GenbenchError(f"--name {name!r} is a registered model's name; its rows would mix with that "
+                            "model's. Choose another label.")
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir)
     bar = progress(f"{task.name} · {name}") if progress else None
     scores = evaluate(task, FolderSource(name, Path(samples)), options, bar)
@@ -90,10 +97,6 @@ def _store(store: Path | None, command: str, seed: int, config: dict[str, Any], 
 
 def list_models() -> list[str]:
     return MODELS.names()
-
-
-def model_capabilities(name: str) -> frozenset[str]:
-    return capabilities(load_model(name, torch.device("cpu")).model)
 
 
 __all__ = ["run_suite", "eval_samples", "RunResult", "ModelSource", "FolderSource"]

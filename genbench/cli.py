@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -48,6 +49,18 @@ class _Bars:
         return update
 
 
+def _check_writable(*paths: Path | None) -> None:
+    """Fail before hours of work, not after, when an output cannot be written."""
+    from genbench.errors import InputError
+
+    for path in paths:
+        if path is None:
+            continue
+        folder = Path(path).parent
+        if Path(path).is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise InputError(f"Cannot write {path}: {'it is a folder' if Path(path).is_dir() else 'its folder is missing or read-only'}.")
+
+
 def _write_json(path: Path | None, payload: object) -> None:
     if path is None:
         return
@@ -84,7 +97,8 @@ def cli(verbose: bool) -> None:
 def _scoring_options(command):
     """Options shared by the commands that score and store: seed, store, JSON export, feature networks."""
     for option in reversed([
-        click.option("--seed", default=0, show_default=True, help="Seed for sampling and intervals."),
+        click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+                     help="Seed for sampling and intervals."),
         click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP),
         click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here."),
         click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
@@ -105,6 +119,7 @@ def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, stor
     """Run a suite's tasks on its baselines (and --model models); store and show the scores."""
     from genbench.api import run_suite
 
+    _check_writable(json_path)
     with _Bars() as bars:
         result = run_suite(suite, list(models), baselines=not no_baselines, seed=seed, store=store,
                            features=features, weights_dir=weights_dir, device=device, progress=bars)
@@ -122,6 +137,7 @@ def eval_(task_name: str, samples: Path, name: str, seed: int, store: Path | Non
     """Score outputs made elsewhere (a vendor's) as if a model had produced them."""
     from genbench.api import eval_samples
 
+    _check_writable(json_path)
     with _Bars() as bars:
         result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
                               weights_dir=weights_dir, progress=bars)
@@ -240,17 +256,19 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--models", "only_models", help="Comma-separated models to compare (default: all in both).")
 @click.option("--paired-test", type=click.Choice(["bootstrap", "randomization"]), default="bootstrap",
               show_default=True, help="Test for metrics with per-item values on both sides.")
-@click.option("--resamples", default=10_000, show_default=True, help="Resamples (bootstrap) or trials (randomization).")
+@click.option("--resamples", default=10_000, show_default=True, type=click.IntRange(min=1), help="Resamples (bootstrap) or trials (randomization).")
 @click.option("--correction", type=click.Choice(["holm", "none"]), default="holm", show_default=True,
               help="Multiple-testing correction over all compared metrics (holm keeps false alarms below alpha).")
-@click.option("--seed", default=12345, show_default=True, help="Seed of the significance tests.")
+@click.option("--seed", default=12345, show_default=True, type=click.IntRange(min=0),
+              help="Seed of the significance tests.")
+@click.option("--strict", is_flag=True, help="Exit 3 if anything is incomparable (e.g. a library version changed).")
 def compare_(base: str, cand: str, store: Path | None, config: Path | None, json_path: Path | None,
              junit_path: Path | None, md_path: Path | None, only_models: str | None, paired_test: str,
-             resamples: int, correction: str, seed: int) -> None:
+             resamples: int, correction: str, seed: int, strict: bool) -> None:
     """Compare CAND against BASE (run ids, --json exports or published CSV/JSON tables).
 
-    Exit codes: 0 no regression, 1 at least one regression, 2 usage or input error,
-    3 nothing comparable.
+    Exit codes: 0 no regression, 1 at least one regression (or a row of BASE missing from CAND),
+    2 usage or input error, 3 nothing comparable (with --strict: anything incomparable).
     """
     from rich.console import Console
 
@@ -265,6 +283,7 @@ def compare_(base: str, cand: str, store: Path | None, config: Path | None, json
     base_entries, cand_entries = load_entries(base, db), load_entries(cand, db)
     if only_models:
         keep = {m.strip() for m in only_models.split(",")}
+        base_entries = [e for e in base_entries if e.model in keep]
         cand_entries = [e for e in cand_entries if e.model in keep]
     comparisons = compare(base_entries, cand_entries, load_config(config), seed=seed, resamples=resamples,
                           paired_test=paired_test, correction=correction)
@@ -273,8 +292,8 @@ def compare_(base: str, cand: str, store: Path | None, config: Path | None, json
                          (md_path, compare_render.to_markdown)):
         if path is not None:
             write_text_atomically(path, render(comparisons))
-    code = exit_code(comparisons)
-    summary = {0: "no regression", 1: "regression found", 3: "nothing comparable"}[code]
+    code = exit_code(comparisons, strict)
+    summary = {0: "no regression", 1: "regression found", 3: "not comparable"}[code]
     _console().print(f"{summary} ({len(comparisons)} comparisons)")
     sys.exit(code)
 
@@ -309,4 +328,7 @@ def main() -> None:
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
+        sys.exit(2)
+    except OSError as exc:  # unwritable output, full disk …: the message names the file
+        _console().print(f"[bold red]error:[/] {exc}")
         sys.exit(2)

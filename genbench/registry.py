@@ -23,8 +23,9 @@ def import_target(target: str) -> Any:
         raise GenbenchError(f"Target {target!r} must look like 'package.module:attr'.")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise GenbenchError(f"Cannot import module {module_name!r} for {target!r}: {exc}") from exc
+    except Exception as exc:  # ImportError, but also a SyntaxError or any error in a user's module
+        raise GenbenchError(f"Cannot import module {module_name!r} for {target!r}: "
+                            f"{type(exc).__name__}: {exc}") from exc
     try:
         value: Any = module
         for part in attr.split("."):

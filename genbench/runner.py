@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
 
 from genbench.data.digits import quantize
 from genbench.data.image_folder import read_folder, read_paired_folder
-from genbench.errors import InputError, UnavailableError
+from genbench.errors import GenbenchError, InputError, UnavailableError
 from genbench.features import load_features
 from genbench.features.reference import reference_features
 from genbench.metrics import METRICS
@@ -102,15 +102,27 @@ def evaluate(task: ImageTask, source: ModelSource | FolderSource, options: RunOp
              progress: Progress | None = None) -> list[Score]:
     """Every score of ``source`` on ``task``. Raises InputError on bad outputs; nothing is stored here."""
     progress = progress or (lambda step, done, total: None)
-    if task.protocol in ("sample", "conditional"):
-        return _evaluate_generation(task, source, options, progress)
-    return _evaluate_reconstruction(task, source, options, progress)
+    with torch.inference_mode():  # a user's model without no_grad must not build autograd graphs
+        if task.protocol in ("sample", "conditional"):
+            return _evaluate_generation(task, source, options, progress)
+        return _evaluate_reconstruction(task, source, options, progress)
 
 
-def _draw(task: ImageTask, model: object, n: int, generator: torch.Generator) -> torch.Tensor:
-    """One call to the model under the task's protocol (labels cycle through the classes)."""
+def _call(source: ModelSource, method: str, call: Callable[[], object]) -> object:
+    """Run a model method; its own exceptions become an error that names the model."""
+    try:
+        return call()
+    except GenbenchError:
+        raise
+    except Exception as exc:
+        raise InputError(f"Model {source.label!r} raised {type(exc).__name__} in {method}(): {exc}") from exc
+
+
+def _draw(task: ImageTask, model: Any, n: int, generator: torch.Generator,
+          labels: torch.Tensor | None = None) -> torch.Tensor:
+    """One call to the model under the task's protocol (by default labels cycle through the classes)."""
     if task.protocol == "conditional":
-        return model.sample_labels(torch.arange(n) % task.n_classes, generator)
+        return model.sample_labels(torch.arange(n) % task.n_classes if labels is None else labels, generator)
     return model.sample(n, generator)
 
 
@@ -131,11 +143,10 @@ def _generate(task: ImageTask, source: ModelSource | FolderSource, n: int, seed:
         raise InputError(f"Model {source.label!r} cannot answer task {task.name}, which needs {call}.")
     labels = task.requests()[1] if conditional else None
     generator = torch.Generator().manual_seed(seed)
+    method = "sample_labels" if conditional else "sample"
     for start, size in _batches(n, task.batch_size):
-        if labels is not None:
-            batch = source.model.sample_labels(labels[start:start + size], generator)
-        else:
-            batch = source.model.sample(size, generator)
+        wanted = labels[start:start + size] if labels is not None else None
+        batch = _call(source, method, lambda: _draw(task, source.model, size, generator, wanted))
         yield quantize(check_images(batch, (size, *task.image_shape), f"Model {source.label!r}"), task.levels)
         progress("sampling", start + size, n)
 
@@ -167,7 +178,7 @@ def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, op
     score = _Scorer(task, source.label, n, options.seed, reference.content_hash)
     feat = {"features": embedder.name, "features_sha": embedder.sha256}
     cls = {"features": classifier.name, "features_sha": classifier.sha256}
-    kid_settings = {"subsets": 1, "subset_size": min(n, len(reference)), "kernel": "poly3"}
+    kid_settings = {"estimator": "unbiased-mmd2-all-items", "kernel": "poly3"}
     kid_std_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": "poly3"}
     scores = [
         score("fid", est["fid"], {"reference": "test"}, **feat),
@@ -198,7 +209,8 @@ def _likelihood_scores(task: ImageTask, source: ModelSource, images: torch.Tenso
         return []
     parts = []
     for start, size in _batches(len(images), task.batch_size):
-        logp = source.model.log_prob(images[start:start + size].to(source.device))
+        batch = images[start:start + size].to(source.device)
+        logp = _call(source, "log_prob", lambda: source.model.log_prob(batch))
         if not isinstance(logp, torch.Tensor) or tuple(logp.shape) != (size,):
             shape = tuple(logp.shape) if isinstance(logp, torch.Tensor) else type(logp).__name__
             raise InputError(f"Model {source.label!r} log_prob returned {shape}, expected shape ({size},).")
@@ -240,7 +252,8 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
             raise InputError(f"Model {source.label!r} cannot reconstruct; task {task.name} needs reconstruct(images).")
         parts = []
         for start, size in _batches(len(targets), task.batch_size):
-            out = source.model.reconstruct(targets[start:start + size].to(source.device))
+            batch = targets[start:start + size].to(source.device)
+            out = _call(source, "reconstruct", lambda: source.model.reconstruct(batch))
             parts.append(quantize(check_images(out, (size, *task.image_shape), f"Model {source.label!r}"), task.levels))
             progress("reconstructing", start + size, len(targets))
         recon = torch.cat(parts)

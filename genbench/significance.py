@@ -44,7 +44,7 @@ def _p_value(stats: np.ndarray, observed: float) -> float:
     return float((np.sum(stats > observed) + 1) / (len(stats) + 1))
 
 
-def paired_bootstrap(base: np.ndarray, cand: np.ndarray, aggregate: Aggregate, resamples: int = 1000,
+def paired_bootstrap(base: np.ndarray, cand: np.ndarray, aggregate: Aggregate, resamples: int = 10_000,
                      seed: int = 12345) -> Difference:
     base, cand = _as_stats(base), _as_stats(cand)
     rng = np.random.default_rng(seed)

@@ -81,16 +81,25 @@ class Store:
         if self.path.exists() and not self.path.is_file():
             raise GenbenchError(f"Store {self.path} is not a file.")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path)
         try:
-            self._db = sqlite3.connect(self.path)
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and "meta" not in tables:
+                raise GenbenchError(f"Store {self.path} is an SQLite database of something else "
+                                    f"(tables: {', '.join(sorted(tables))}); genbench will not write into it.")
             self._db.executescript(_SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise GenbenchError(f"Store {self.path} is not a genbench SQLite database: {exc}") from exc
+        except GenbenchError:
+            self._db.close()
+            raise
         if row is None:
             with self._db:
                 self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) != SCHEMA_VERSION:
+            self._db.close()
             raise GenbenchError(f"Store {self.path} has schema version {row[0]}; this genbench reads "
                                 f"version {SCHEMA_VERSION}. Use a matching genbench release or a new store.")
 
@@ -115,18 +124,20 @@ class Store:
         with self._db:  # commits on success, rolls back on any error
             self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
                              (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
-            self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * 15)})", rows)
+            if rows:
+                self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * len(rows[0]))})", rows)
             self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
                                  [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
                                   for s in scores if s.items is not None])
         return run_id
 
     def latest_scores(self, tasks: Iterable[str] | None = None) -> list[StoredScore]:
-        """For each (task, model, metric), the score from the newest run that has one."""
+        """For each (task, model), every score of the newest run that scored it: a row never
+        mixes runs (a CPU run's memory beside a GPU run's, a vendor's quality beside a model's cost)."""
         query = """
             SELECT s.*, r.created_at FROM scores s JOIN runs r USING (run_id)
             WHERE r.rowid = (SELECT MAX(r2.rowid) FROM scores s2 JOIN runs r2 USING (run_id)
-                             WHERE s2.task = s.task AND s2.model = s.model AND s2.metric = s.metric)
+                             WHERE s2.task = s.task AND s2.model = s.model)
         """
         rows = self._db.execute(query).fetchall()
         wanted = set(tasks) if tasks is not None else None

@@ -78,6 +78,9 @@ def test_missing_and_extra_ids_for_a_paired_task(tmp_path, cli, capsys):
     ("toy_models:nan_model", ["nan_model", "NaN"]),
     ("toy_models:wrong_shape", ["wrong_shape", "shape (150, 3, 8, 8)", "expected (150, 1, 8, 8)"]),
     ("toy_models:nothing", ["toy_models:nothing", "offers none of"]),
+    ("toy_models:crashing", ["toy_models:crashing", "RuntimeError in sample()", "simulated"]),
+    ("toy_models:broken_loader", ["toy_models:broken_loader", "FileNotFoundError", "my-weights.safetensors"]),
+    ("toy_models:no_such_attr", ["toy_models", "no attribute 'no_such_attr'"]),
 ])
 def test_bad_models(tmp_path, cli, capsys, target, needles):
     store = tmp_path / "r.sqlite"
@@ -89,3 +92,23 @@ def test_unknown_model_suggests_names(tmp_path, cli, capsys):
     store = tmp_path / "r.sqlite"
     code = cli("run", "--no-baselines", "--model", "pixelcn", "--store", store)
     assert_refused(code, capsys, store, "Unknown model 'pixelcn'", "pixelcnn")
+
+
+def test_unwritable_json_is_refused_before_any_work(tmp_path, cli, capsys):
+    store = tmp_path / "r.sqlite"
+    code = cli("run", "--no-baselines", "--model", "toy_models:noisy", "--store", store,
+               "--json", tmp_path / "no-such-dir" / "o.json")
+    assert_refused(code, capsys, store, "no-such-dir", "Cannot write")
+
+
+def test_negative_seed_is_a_usage_error(tmp_path, cli, capsys):
+    store = tmp_path / "r.sqlite"
+    code = cli("run", "--no-baselines", "--model", "toy_models:noisy", "--seed", "-1", "--store", store)
+    assert_refused(code, capsys, store, "--seed")
+
+
+def test_vendor_label_may_not_take_a_baselines_name(tmp_path, cli, capsys):
+    folder = write_folder(tmp_path / "s", digits_images(20))
+    store = tmp_path / "r.sqlite"
+    code = cli("eval", "--task", "images/digits", "--samples", folder, "--name", "vae", "--store", store)
+    assert_refused(code, capsys, store, "registered model")

@@ -16,7 +16,7 @@ from genbench.tasks import TASKS
 from conftest import QUICK_COST
 
 EXPECTED = {
-    "real-train": {"sample"},
+    "real-train": {"sample", "conditional"},
     "pixelcnn": {"sample", "likelihood"},
     "vae": {"sample", "reconstruct"},
     "dcgan": {"sample"},

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -73,3 +74,23 @@ def test_store_refuses_other_schema_versions_and_other_files(tmp_path):
     junk.write_text("not a database at all " * 100)
     with pytest.raises(GenbenchError, match="junk.sqlite"):
         Store(junk)
+
+
+def test_a_leaderboard_row_never_mixes_runs(tmp_path):
+    """The newest run that scored a (task, model) supplies all of its row, even metrics it lacks."""
+    with Store(tmp_path / "r.sqlite") as store:
+        old = [score("a", 5.0), replace(score("a", 1.0), metric="throughput")]
+        store.add_run("run", 0, "cfg", {}, old)
+        store.add_run("eval", 0, "cfg", {}, [score("a", 7.0)])
+        latest = store.latest_scores()
+    assert [(s.score.metric, s.score.value) for s in latest] == [("fid", 7.0)]
+
+
+def test_store_will_not_write_into_another_programs_database(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(GenbenchError, match="something else"):
+        Store(path)
+    with sqlite3.connect(path) as db:
+        assert {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} == {"customers"}

@@ -50,3 +50,16 @@ def wrong_shape(device: torch.device) -> WrongShapeSampler:
 
 def nothing(device: torch.device) -> NoCapability:
     return NoCapability()
+
+
+class CrashingSampler(NoisySampler):
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        raise RuntimeError("CUDA out of memory (simulated)")
+
+
+def crashing(device: torch.device) -> CrashingSampler:
+    return CrashingSampler()
+
+
+def broken_loader(device: torch.device) -> NoisySampler:
+    raise FileNotFoundError("my-weights.safetensors")

@@ -17,14 +17,15 @@ def read_png(path: Path, shape: tuple[int, int, int]) -> torch.Tensor:
     channels, height, width = shape
     try:
         with Image.open(path) as img:
+            # The header gives the size: refuse a wrong (or decompression-bomb) size before decoding.
+            if img.size != (width, height):
+                raise InputError(f"{path}: image is {img.size[0]}×{img.size[1]} pixels, expected {width}×{height}.")
             img.load()
-            mode, size = img.mode, img.size
+            mode = img.mode
             array = np.asarray(img)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"{path}: not a readable PNG image ({exc}).") from exc
     expected_mode = {1: "L", 3: "RGB"}[channels]
-    if size != (width, height):
-        raise InputError(f"{path}: image is {size[0]}×{size[1]} pixels, expected {width}×{height}.")
     if mode != expected_mode:
         found = {"L": 1, "RGB": 3, "RGBA": 4, "LA": 2}.get(mode, mode)
         raise InputError(f"{path}: image has {found} channel(s) (mode {mode}), expected {channels} "

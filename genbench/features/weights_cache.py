@@ -42,6 +42,14 @@ def weights_dir(explicit: Path | None = None) -> Path:
     return Path.home() / ".cache" / "genbench" / "weights"
 
 
+def shown(path: Path) -> str:
+    """A path as messages show it: under the home folder as ``~/…`` (published tables travel)."""
+    try:
+        return "~/" + str(Path(path).resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def resolve(spec: WeightsSpec, directory: Path | None = None) -> tuple[Path, str]:
     """Return the verified file and its full sha256, or raise UnavailableError saying what to do."""
     folder = weights_dir(directory)
@@ -49,7 +57,7 @@ def resolve(spec: WeightsSpec, directory: Path | None = None) -> tuple[Path, str
     if not path.is_file():
         raise UnavailableError(
             f"{spec.purpose} needs the weights file {spec.filename} (sha256 {spec.sha256}…), "
-            f"which is not in {folder}. Download it from {spec.url} and put it there "
+            f"which is not in {shown(folder)}. Download it from {spec.url} and put it there "
             f"(or point --weights-dir / ${ENV_VAR} at the folder that holds it)."
         )
     digest = sha256_file(path)

@@ -30,7 +30,8 @@ def library_version(distribution: str) -> str:
 
 METRICS: Registry[MetricInfo] = Registry("metric", "genbench.metrics")
 
-for _info in [
+# Registration order is display order: leaderboards show metrics in this sequence.
+CATALOG: tuple[MetricInfo, ...] = (
     MetricInfo("fid", False, "torch-fidelity", "", "Fréchet distance between feature Gaussians of samples and the test split"),
     MetricInfo("kid", False, "torch-fidelity", "", "Kernel Inception Distance: unbiased MMD² with a cubic polynomial kernel over all items"),
     MetricInfo("kid_std", False, "torch-fidelity", "", "Standard deviation of KID over 100 subsets of 100 items (torch-fidelity's usual setting)"),
@@ -56,5 +57,7 @@ for _info in [
     MetricInfo("peak_cuda_allocated", False, "torch", "MiB", "Peak CUDA memory allocated by torch (weights included) over the first large batch"),
     MetricInfo("peak_rss_increase", False, "psutil", "MiB", "Peak rise of the process's resident memory over the first large batch (CPU runs)"),
     MetricInfo("parameters", False, "torch", "count", "Number of model parameters"),
-]:
+)
+DISPLAY_ORDER: tuple[str, ...] = tuple(info.name for info in CATALOG)
+for _info in CATALOG:
     METRICS.register(_info.name, _info)

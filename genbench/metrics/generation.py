@@ -18,6 +18,7 @@ from genbench.metrics.intervals import Estimate, half_sample_interval
 PRDC_K = 5
 KID_SUBSETS = 100
 KID_SUBSET_SIZE = 100
+KID_KERNEL = {"kid_degree": 3, "kid_gamma": None, "kid_coef0": 1}  # torch-fidelity's cubic polynomial kernel
 MODE_SHARE = 0.1  # a class counts as covered with ≥ 10 % of its real share of samples
 
 
@@ -48,18 +49,8 @@ def kid(real: np.ndarray, fake: np.ndarray, seed: int, subsets: int = KID_SUBSET
 
     size = min(KID_SUBSET_SIZE, len(real), len(fake))
     out = kid_features_to_metric(torch.from_numpy(real), torch.from_numpy(fake), kid_subsets=subsets,
-                                 kid_subset_size=size, kid_degree=3, kid_gamma=None, kid_coef0=1,
-                                 rng_seed=seed, verbose=False)
+                                 kid_subset_size=size, rng_seed=seed, verbose=False, **KID_KERNEL)
     return out[KEY_METRIC_KID_MEAN], out[KEY_METRIC_KID_STD]
-
-
-def kid_full_set(real: np.ndarray, fake: np.ndarray) -> float:
-    from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, kid_features_to_metric
-
-    size = min(len(real), len(fake))
-    return kid_features_to_metric(torch.from_numpy(real), torch.from_numpy(fake), kid_subsets=1,
-                                  kid_subset_size=size, kid_degree=3, kid_gamma=None, kid_coef0=1,
-                                  rng_seed=0, verbose=False)[KEY_METRIC_KID_MEAN]
 
 
 def prdc(real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
@@ -80,10 +71,9 @@ class ResampledKid:
     def __init__(self, real: np.ndarray, fake: np.ndarray) -> None:
         from torch_fidelity.metric_kid import kernel_poly
 
-        options = {"kid_degree": 3, "kid_gamma": None, "kid_coef0": 1}
-        k_rr = kernel_poly(real, real, **options)
-        self.k_ff = kernel_poly(fake, fake, **options)
-        self.k_rf_colsum = kernel_poly(real, fake, **options).sum(axis=0)  # (n_fake,)
+        k_rr = kernel_poly(real, real, **KID_KERNEL)
+        self.k_ff = kernel_poly(fake, fake, **KID_KERNEL)
+        self.k_rf_colsum = kernel_poly(real, fake, **KID_KERNEL).sum(axis=0)  # (n_fake,)
         m = len(real)
         self.real_term = (k_rr.sum() - np.trace(k_rr)) / (m * (m - 1))
         self.m = m
@@ -162,12 +152,13 @@ def generation_scores(real: FeatureSet, fake: FeatureSet, class_real: np.ndarray
     def counts(i: np.ndarray) -> np.ndarray:
         return np.bincount(i, minlength=n)
 
-    # KID's value is torch-fidelity's KID with one subset of all items (the unbiased MMD² that
-    # the interval resamples); the usual 100 subsets of 100 give KID's std, reported beside it.
-    kid_all = kid_full_set(real.features, fake.features)
-    _, kid_std = kid(real.features, fake.features, seed)
+    # KID's value is the unbiased MMD² over all items of both sets (torch-fidelity's kernel; equal to
+    # its KID with one subset holding everything when both sets have the same size, a test pins
+    # that), the quantity the interval resamples. The usual 100 subsets of 100 give KID's std.
     resampled_kid = ResampledKid(real.features, fake.features)
-    out["kid"] = half_sample_interval(lambda i: resampled_kid(counts(i)), n, resamples, seed, value=kid_all)
+    _, kid_std = kid(real.features, fake.features, seed)
+    out["kid"] = half_sample_interval(lambda i: resampled_kid(counts(i)), n, resamples, seed,
+                                      value=resampled_kid(np.ones(n, dtype=int)))
     out["kid_std"] = Estimate(kid_std, float("nan"), float("nan"), "none")
     full = prdc(real.features, fake.features)
     resampled_prdc = ResampledPrdc(real.features, fake.features)

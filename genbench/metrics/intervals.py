@@ -4,9 +4,10 @@ Means over items (bits/dim, PSNR, latency …) use scipy's percentile bootstrap.
 statistics (FID, KID, precision/recall/density/coverage, class histograms) do not bootstrap
 well: a resample with replacement holds only ~63 % distinct items, which shifts FID up and
 recall/coverage down, so percentile intervals can miss the estimate itself. For those we use
-half-sampling: subsets of n/2 items drawn without replacement, whose spread around their own
-mean is rescaled by sqrt(1/2) (a root-n statistic's spread shrinks with sqrt(m/n)) and centred on
-the full-sample estimate.
+half-sampling: subsets of n/2 items drawn without replacement. Without replacement, a half
+sample's spread already equals the full sample's standard error (the finite-population factor
+1 - m/n = 1/2 cancels the halved size), so the spread of the half-sample statistics around
+their own mean is used as it is, centred on the full-sample estimate.
 """
 
 from __future__ import annotations
@@ -50,13 +51,13 @@ def half_sample_interval(statistic: Callable[[np.ndarray], float], n_items: int,
                          seed: int, value: float | None = None) -> Estimate:
     """95 % interval for a set-level statistic from ``resamples`` half-samples without replacement."""
     full = statistic(np.arange(n_items)) if value is None else value
-    method = f"half-sampling-items-B{resamples}"
+    method = f"half-sampling-items-v2-B{resamples}"
     if n_items < 4 or not np.isfinite(full):
         return Estimate(full, float("nan"), float("nan"), method)
     rng = np.random.default_rng(seed)
     m = n_items // 2
     stats = np.array([statistic(np.sort(rng.choice(n_items, m, replace=False))) for _ in range(resamples)])
-    deviations = (stats - stats.mean()) * np.sqrt(m / n_items)
+    deviations = stats - stats.mean()
     low, high = np.quantile(deviations, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
     return Estimate(float(full), float(full + low), float(full + high), method)
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-PSNR_SETTINGS = {"data_range": 1.0, "reduction": "per-image"}
+# A perfect reconstruction has infinite PSNR, which would make the mean infinite and every
+# comparison with it meaningless; per-image values are capped here (recorded in the signature).
+PSNR_CAP_DB = 100.0
+PSNR_SETTINGS = {"data_range": 1.0, "reduction": "per-image", "cap_db": PSNR_CAP_DB}
 SSIM_SETTINGS = {"window": "uniform-3x3", "data_range": 1.0, "k1": 0.01, "k2": 0.03}
 
 
@@ -18,7 +21,7 @@ def psnr_per_item(preds: torch.Tensor, target: torch.Tensor) -> np.ndarray:
 
     values = peak_signal_noise_ratio(preds.double(), target.double(), data_range=1.0,
                                      reduction="none", dim=(1, 2, 3))
-    return values.numpy()
+    return values.clamp(max=PSNR_CAP_DB).numpy()
 
 
 def ssim_per_item(preds: torch.Tensor, target: torch.Tensor) -> np.ndarray:

@@ -32,17 +32,19 @@ class FolderSource:
 
 
 def load_model(spec: str, device: torch.device) -> ModelSource:
-    """Resolve a registered name or ``package.module:attr`` into a model on ``device``."""
-    if spec in MODELS:
-        target = MODELS.get(spec)
-        label = spec
-    elif ":" in spec:
-        target = import_target(spec)
-        label = spec.rsplit(":", 1)[1]
-    else:
-        MODELS.get(spec)  # raises with did-you-mean suggestions
-        raise AssertionError("unreachable")
-    model = target(device) if callable(target) and not capabilities(target) else target
+    """Resolve a registered name or ``package.module:attr`` into a model on ``device``.
+
+    The label is the registered name, else the model's own ``name`` attribute, else the full
+    ``module:attr`` spec, so that two models never share a row by accident.
+    """
+    target = MODELS.get(spec) if spec in MODELS or ":" not in spec else import_target(spec)
+    try:
+        model = target(device) if callable(target) and not capabilities(target) else target
+    except GenbenchError:
+        raise
+    except Exception as exc:  # a user's loader failing is their input error, not our crash
+        raise GenbenchError(f"Loading model {spec!r} failed: {type(exc).__name__}: {exc}") from exc
+    label = spec if spec in MODELS else str(getattr(model, "name", spec))
     if inspect.isclass(model) or not capabilities(model):
         raise GenbenchError(
             f"Model {spec!r} offers none of sample(n, generator), reconstruct(images), log_prob(images); "

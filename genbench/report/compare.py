@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from genbench.config import GateConfig
+from genbench.metrics import METRICS
 from genbench.report.sources import Entry
 from genbench.significance import (Difference, approximate_randomization, from_intervals, mean_aggregate,
                                    paired_bootstrap)
 
-BETTER, SAME, WORSE, INCOMPARABLE = "better", "same", "worse", "incomparable"
+BETTER, SAME, WORSE, INCOMPARABLE, MISSING = "better", "same", "worse", "incomparable", "missing"
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,18 @@ def compare(base: list[Entry], cand: list[Entry], config: GateConfig, seed: int 
     to alpha divided by the number of comparisons.
     """
     base_by = {e.ident: e for e in base}
+    cand_ids = {c.ident for c in cand}
     pairs = [(base_by[c.ident], c) for c in cand if c.ident in base_by]
+    # A candidate that lost a model or metric the base had must not pass silently.
+    missing = [Comparison(b.task, b.model, b.metric, MISSING, b.value, None, None, None,
+                          "in the base but not in the candidate") for b in base if b.ident not in cand_ids]
     tested = [_test(b, c, config, seed, resamples, paired_test) for b, c in pairs]
     gated = [i for i, t in enumerate(tested)
              if isinstance(t, Difference) and not config.tolerance(pairs[i][1].metric).ignore]
     raw = [tested[i].p_value for i in gated]
     adjusted = holm(raw) if correction == "holm" else raw
     p_gate = dict(zip(gated, adjusted))
-    return [_verdict(b, c, t, p_gate.get(i), config) for i, ((b, c), t) in enumerate(zip(pairs, tested))]
+    return [_verdict(b, c, t, p_gate.get(i), config) for i, ((b, c), t) in enumerate(zip(pairs, tested))] + missing
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -110,7 +115,9 @@ def _verdict(b: Entry, c: Entry, tested: Difference | str, p_gate: float | None,
     allowed = tolerance.allowed(b.value)
     if tolerance.ignore or p_gate is None:
         return result(SAME, "ignored by tolerance config", tested, allowed)
-    gain = tested.diff if c.higher_is_better else -tested.diff  # > 0: the candidate is better
+    if not math.isfinite(p_gate):
+        return result(INCOMPARABLE, "no interval on one side, so no test", tested, allowed)
+    gain = tested.diff if higher_is_better(c) else -tested.diff  # > 0: the candidate is better
     significant = math.isfinite(p_gate) and p_gate < config.alpha
     if abs(gain) > allowed and significant:
         verdict = BETTER if gain > 0 else WORSE
@@ -119,10 +126,19 @@ def _verdict(b: Entry, c: Entry, tested: Difference | str, p_gate: float | None,
     return result(SAME, why, tested, allowed)
 
 
-def exit_code(comparisons: list[Comparison]) -> int:
-    """0 no regression, 1 at least one regression, 3 nothing comparable."""
-    if any(c.verdict == WORSE for c in comparisons):
+def higher_is_better(entry: Entry) -> bool:
+    """The metric's direction from the catalog, never from the file being judged."""
+    if entry.metric in METRICS:
+        return METRICS.get(entry.metric).higher_is_better
+    return entry.higher_is_better
+
+
+def exit_code(comparisons: list[Comparison], strict: bool = False) -> int:
+    """0 no regression, 1 at least one regression (a missing row counts), 3 nothing comparable
+    (with ``strict``: anything incomparable)."""
+    if any(c.verdict in (WORSE, MISSING) for c in comparisons):
         return 1
-    if not any(c.verdict != INCOMPARABLE for c in comparisons):
+    incomparable = [c.verdict == INCOMPARABLE for c in comparisons]
+    if all(incomparable) or (strict and any(incomparable)):
         return 3
     return 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from genbench.report.compare import BETTER, INCOMPARABLE, SAME, WORSE, Comparison
+from genbench.report.compare import BETTER, INCOMPARABLE, MISSING, SAME, WORSE, Comparison
 from genbench.report.render import fmt
 
-COLOURS = {BETTER: "green", WORSE: "bold red", INCOMPARABLE: "yellow"}
+COLOURS = {BETTER: "green", WORSE: "bold red", MISSING: "bold red", INCOMPARABLE: "yellow"}
 
 
 def _p(c: Comparison) -> str:
@@ -44,7 +44,7 @@ def to_json(comparisons: list[Comparison]) -> str:
 
 def to_junit(comparisons: list[Comparison]) -> str:
     """One test case per comparison: regressions fail, incomparable pairs are skipped."""
-    failures = sum(c.verdict == WORSE for c in comparisons)
+    failures = sum(c.verdict in (WORSE, MISSING) for c in comparisons)
     skipped = sum(c.verdict == INCOMPARABLE for c in comparisons)
     suites = ET.Element("testsuites", name="genbench compare", tests=str(len(comparisons)),
                         failures=str(failures), errors="0", skipped=str(skipped))
@@ -53,8 +53,8 @@ def to_junit(comparisons: list[Comparison]) -> str:
     for c in comparisons:
         case = ET.SubElement(suite, "testcase", classname=f"{c.task}.{c.model}", name=c.metric, time="0")
         detail = json.dumps(c.to_dict(), indent=2)
-        if c.verdict == WORSE:
-            ET.SubElement(case, "failure", message=f"{c.name} regressed: {c.reason}", type="regression").text = detail
+        if c.verdict in (WORSE, MISSING):
+            ET.SubElement(case, "failure", message=f"{c.name} {c.verdict}: {c.reason}", type="regression").text = detail
         elif c.verdict == INCOMPARABLE:
             ET.SubElement(case, "skipped", message=c.reason)
         else:
@@ -63,7 +63,7 @@ def to_junit(comparisons: list[Comparison]) -> str:
 
 
 def to_markdown(comparisons: list[Comparison]) -> str:
-    worse = sum(c.verdict == WORSE for c in comparisons)
+    worse = sum(c.verdict in (WORSE, MISSING) for c in comparisons)
     lines = ["## genbench compare", "",
              f"{len(comparisons)} comparisons: {worse} regression(s), "
              f"{sum(c.verdict == BETTER for c in comparisons)} improvement(s), "
@@ -71,7 +71,7 @@ def to_markdown(comparisons: list[Comparison]) -> str:
              "| task | model | metric | verdict | base | candidate | difference | 95% CI | p | why |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for c in comparisons:
-        verdict = f"**{c.verdict}**" if c.verdict == WORSE else c.verdict
+        verdict = f"**{c.verdict}**" if c.verdict in (WORSE, MISSING) else c.verdict
         cells = [c.task, c.model, c.metric, verdict, fmt(c.base), fmt(c.cand),
                  fmt(c.diff.diff) if c.diff else "—", _interval(c), _p(c), c.reason.replace("|", "\\|")]
         lines.append("| " + " | ".join(cells) + " |")

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from genbench.metrics import METRICS
+from genbench.metrics.catalog import DISPLAY_ORDER
 from genbench.score import Score
 from genbench.tasks.spec import PRIMARY_METRIC, TASKS
 
@@ -28,12 +29,15 @@ class Board:
     @property
     def metrics(self) -> list[str]:
         present = {metric for _, metric in self.cells}
-        return [m for m in _CATALOG_ORDER if m in present] + sorted(present - set(_CATALOG_ORDER))
+        return [m for m in DISPLAY_ORDER if m in present] + sorted(present - set(DISPLAY_ORDER))
 
     def accepts(self, model_scores: dict[str, Score]) -> bool:
+        """Unavailable scores carry no value to rank, so they never split a board."""
         for (_, metric), score in self.cells.items():
             other = model_scores.get(metric)
-            if other is not None and other.signature.key() != score.signature.key():
+            if other is None or not other.available or not score.available:
+                continue
+            if other.signature.key() != score.signature.key():
                 return False
         return True
 
@@ -53,10 +57,6 @@ class Board:
         return {metric: score.signature.key() for (_, metric), score in self.cells.items()}
 
 
-_CATALOG_ORDER = ["fid", "kid", "kid_std", "precision", "recall", "density", "coverage", "classifier_score",
-                  "modes_covered", "class_js", "conditional_accuracy", "intra_fid_mean", "intra_fid_max",
-                  "class_coverage_mean", "class_coverage_min", "bits_per_dim", "psnr", "ssim", "lpips", "throughput",
-                  "latency_p50", "latency_p95", "peak_cuda_allocated", "peak_rss_increase", "parameters"]
 
 
 def build_boards(scores: list[Score]) -> list[Board]:
@@ -69,8 +69,7 @@ def build_boards(scores: list[Score]) -> list[Board]:
         if candidates:
             board = candidates[0]
         else:
-            protocol = TASKS.get(task).protocol if task in TASKS else "sample"
-            board = Board(task, PRIMARY_METRIC.get(protocol, "fid"))
+            board = Board(task, PRIMARY_METRIC[TASKS.get(task).protocol])
             boards.append(board)
         for metric, score in metric_scores.items():
             board.cells[(model, metric)] = score

@@ -71,7 +71,10 @@ def _from_json(path: Path) -> list[Entry]:
         raise InputError(f"{path}: not valid JSON ({exc}).") from exc
     rows: list[Any]
     if isinstance(data, list) and data and isinstance(data[0], dict) and "rows" in data[0]:
-        rows = [score for board in data for row in board["rows"] for score in row["scores"].values()]
+        try:
+            rows = [score for board in data for row in board["rows"] for score in row["scores"].values()]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{path}: not a genbench leaderboard JSON (boards → rows → scores): {exc!r}.") from exc
     elif isinstance(data, list):
         rows = data
     else:

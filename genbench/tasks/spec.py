@@ -68,6 +68,7 @@ SUITE_BASELINES: dict[str, tuple[str, ...]] = {
     "conditional": ("real-train", "cgan", "cvae"),
 }
 SUITES["all"] = tuple(dict.fromkeys(t for tasks in SUITES.values() for t in tasks))
+SUITE_BASELINES["all"] = tuple(dict.fromkeys(m for models in SUITE_BASELINES.values() for m in models))
 
 
 def suite_tasks(suite: str) -> list[ImageTask]:

@@ -61,4 +61,4 @@ def test_an_unconditional_model_is_refused_by_name(tmp_path, cli, capsys):
     assert cli("run", "--suite", "conditional", "--no-baselines", "--model", "toy_models:noisy",
                "--store", tmp_path / "r.sqlite") == 0  # skipped, not failed: it cannot answer the task
     err = " ".join(capsys.readouterr().err.split())
-    assert "skipped: noisy on images/digits-conditional: no 'conditional' capability" in err
+    assert "skipped: toy_models:noisy on images/digits-conditional: no 'conditional' capability" in err

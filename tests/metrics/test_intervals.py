@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,12 +17,24 @@ def test_intervals_contain_the_estimate(seed: int, n: int):
         assert est.ci_low <= est.value <= est.ci_high
 
 
-def test_interval_width_shrinks_like_one_over_root_n():
+def test_half_sample_interval_of_a_mean_matches_the_closed_form():
+    """For a mean, the 95 % interval is ±1.96·s/√n; half-sampling must reproduce that width."""
     rng = np.random.default_rng(0)
-    small, large = rng.normal(size=100), rng.normal(size=1600)
-    widths = [half_sample_interval(lambda i, v=v: float(v[i].mean()), len(v), 400, 0) for v in (small, large)]
-    ratio = (widths[0].ci_high - widths[0].ci_low) / (widths[1].ci_high - widths[1].ci_low)
-    assert 2.5 < ratio < 6.0  # sqrt(16) = 4
+    for n in (100, 1600):
+        values = rng.normal(size=n)
+        est = half_sample_interval(lambda i: float(values[i].mean()), n, 2000, 0)
+        closed_form = 2 * 1.96 * values.std(ddof=1) / np.sqrt(n)
+        assert (est.ci_high - est.ci_low) == pytest.approx(closed_form, rel=0.1)
+
+
+def test_half_sample_intervals_cover_the_truth_about_95_percent_of_the_time():
+    rng = np.random.default_rng(1)
+    hits = 0
+    for trial in range(200):
+        values = rng.normal(size=80)
+        est = half_sample_interval(lambda i: float(values[i].mean()), 80, 200, trial)
+        hits += est.ci_low <= 0.0 <= est.ci_high
+    assert 0.90 <= hits / 200 <= 0.99
 
 
 def test_same_seed_gives_the_same_interval():

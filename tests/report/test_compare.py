@@ -172,3 +172,27 @@ def test_many_metrics_do_not_add_up_to_a_false_alarm(tmp_path, cli):
     b, c = write(tmp_path / "b.json", base), write(tmp_path / "c.json", cand)
     assert cli("compare", b, c, "--correction", "none", "--json", tmp_path / "none.json") == 1
     assert cli("compare", b, c, "--json", tmp_path / "holm.json") == 0
+
+
+def test_a_row_lost_by_the_candidate_is_a_regression(tmp_path, cli, items):
+    base = write(tmp_path / "b.json", [entry("vae", "psnr", items), entry("vae", "ssim", items / 30)])
+    cand = write(tmp_path / "c.json", [entry("vae", "psnr", items)])
+    assert cli("compare", base, cand, "--json", tmp_path / "out.json") == 1
+    verdicts = {r["metric"]: r["verdict"] for r in json.loads((tmp_path / "out.json").read_text())}
+    assert verdicts == {"psnr": "same", "ssim": "missing"}
+
+
+def test_strict_mode_fails_on_anything_incomparable(tmp_path, cli, items):
+    other = SIG.replace("impl:torchmetrics-1.9.0", "impl:torchmetrics-2.0.0")
+    base = write(tmp_path / "b.json", [entry("vae", "psnr", items), entry("vae", "ssim", items / 30)])
+    cand = write(tmp_path / "c.json", [entry("vae", "psnr", items), entry("vae", "ssim", items / 30, sig=other)])
+    assert cli("compare", base, cand) == 0
+    assert cli("compare", base, cand, "--strict") == 3
+
+
+def test_direction_comes_from_the_metric_catalog_not_the_file(tmp_path, cli, items):
+    base = write(tmp_path / "b.json", [entry("vae", "psnr", items)])
+    lying = entry("vae", "psnr", items - 1.5)
+    lying["higher_is_better"] = False  # a garbled file must not turn a PSNR drop into a gain
+    cand = write(tmp_path / "c.json", [lying])
+    assert cli("compare", base, cand) == 1
