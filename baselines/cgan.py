@@ -22,8 +22,7 @@ from genbench.data.digits import load_digits
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import card_facts, count_parameters, load_shipped, minibatches
-from .cvae import N_CLASSES, check_labels
+from .common import N_CLASSES, card_facts, check_labels, count_parameters, load_shipped, minibatches
 from .dcgan import DCGANConfig, Generator, dequantize
 
 log = logging.getLogger(__name__)

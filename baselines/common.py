@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from genbench.data.digits import LEVELS, load_digits
+from genbench.errors import InputError
 from genbench.metrics.likelihood import bits_per_dim
 from genbench.weights import load_module
 
@@ -84,3 +85,17 @@ def fit(model: torch.nn.Module, images: torch.Tensor, loss_fn: Callable[[torch.T
         history.append(total / len(images))
     model.eval()
     return history
+
+
+N_CLASSES = 10  # digit classes the conditional baselines are asked for
+
+
+def check_labels(labels: torch.Tensor) -> torch.Tensor:
+    """Requested labels as a (n,) int64 tensor on the CPU; anything else names itself."""
+    if labels.dim() != 1 or labels.dtype != torch.int64:
+        raise InputError(f"`labels` must be a 1-D int64 tensor, but got dtype {labels.dtype} and shape "
+                         f"{tuple(labels.shape)}; pass e.g. torch.tensor([3, 7], dtype=torch.int64).")
+    if len(labels) and (labels.min() < 0 or labels.max() >= N_CLASSES):
+        raise InputError(f"`labels` must lie in 0…{N_CLASSES - 1}, but got values from "
+                         f"{int(labels.min())} to {int(labels.max())}.")
+    return labels.cpu()

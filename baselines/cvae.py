@@ -19,15 +19,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from genbench.data.digits import load_digits
-from genbench.errors import InputError
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import card_facts, fit, load_shipped
+from .common import N_CLASSES, card_facts, check_labels, fit, load_shipped
 
 log = logging.getLogger(__name__)
 
-N_CLASSES = 10
 
 
 @dataclass(frozen=True)
@@ -37,17 +35,6 @@ class CVAEConfig:
     epochs: int = 150
     batch_size: int = 64
     lr: float = 1e-3
-
-
-def check_labels(labels: torch.Tensor) -> torch.Tensor:
-    """Requested labels as a (n,) int64 tensor on the CPU; anything else names itself."""
-    if labels.dim() != 1 or labels.dtype != torch.int64:
-        raise InputError(f"`labels` must be a 1-D int64 tensor, but got dtype {labels.dtype} and shape "
-                         f"{tuple(labels.shape)}; pass e.g. torch.tensor([3, 7], dtype=torch.int64).")
-    if len(labels) and (labels.min() < 0 or labels.max() >= N_CLASSES):
-        raise InputError(f"`labels` must lie in 0…{N_CLASSES - 1}, but got values from "
-                         f"{int(labels.min())} to {int(labels.max())}.")
-    return labels.cpu()
 
 
 class CVAE(nn.Module):

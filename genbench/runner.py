@@ -85,7 +85,7 @@ class _Scorer:
                              features=features, features_sha256=features_sha,
                              preprocessing=self.task.preprocessing, n=n, seed=self.seed, device=device,
                              interval=est.method)
-        return Score(self.task.name, self.label, metric, est.value, est.ci_low, est.ci_high, n,
+        return Score(self.task.name, self.label, metric, est.value, info.clip(est.ci_low), info.clip(est.ci_high), n,
                      info.higher_is_better, sig, est.method, info.unit,
                      items=None if items is None else tuple(float(v) for v in items))
 

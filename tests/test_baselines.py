@@ -18,6 +18,8 @@ from conftest import QUICK_COST
 EXPECTED = {
     "real-train": {"sample", "conditional"},
     "pixelcnn": {"sample", "likelihood"},
+    "cgan": {"conditional"},
+    "cvae": {"conditional"},
     "vae": {"sample", "reconstruct"},
     "dcgan": {"sample"},
     "pixel-noise": {"sample", "likelihood"},
@@ -28,8 +30,11 @@ EXPECTED = {
 def test_baseline_loads_with_its_capabilities_and_is_deterministic(name):
     model = load_model(name, torch.device("cpu")).model
     assert capabilities(model) == EXPECTED[name]
-    a = model.sample(7, torch.Generator().manual_seed(3))
-    b = model.sample(7, torch.Generator().manual_seed(3))
+    labels = torch.tensor([0, 1, 2, 3, 7, 8, 9])
+    if "sample" in EXPECTED[name]:
+        a, b = (model.sample(7, torch.Generator().manual_seed(3)) for _ in range(2))
+    else:
+        a, b = (model.sample_labels(labels, torch.Generator().manual_seed(3)) for _ in range(2))
     assert a.shape == (7, 1, 8, 8) and torch.equal(a, b)
     assert 0 <= a.min() and a.max() <= 1
 
@@ -62,7 +67,7 @@ def suite_fids() -> dict[str, float]:
     task = TASKS.get("images/digits")
     options = RunOptions(seed=0, cost=QUICK_COST)
     out = {}
-    for name in EXPECTED:
+    for name in (n for n, caps in EXPECTED.items() if "sample" in caps):
         scores = evaluate(task, load_model(name, torch.device("cpu")), options)
         out[name] = next(s.value for s in scores if s.metric == "fid")
     return out
@@ -91,3 +96,22 @@ def test_train_reproduces_the_shipped_weights_bit_for_bit(tmp_path, cli):
     assert sha256_file(tmp_path / "pixel-noise.safetensors") == sha256_file(WEIGHTS_DIR / "pixel-noise.safetensors")
     card = (tmp_path / "pixel-noise.md").read_text()
     assert "training time" in card and "machine" in card and "seed | 0" in card
+
+
+def test_conditional_baselines_obey_their_labels_and_sit_below_the_ceiling():
+    task = TASKS.get("images/digits-conditional")
+    results = {}
+    for name in ("real-train", "cgan", "cvae"):
+        scores = evaluate(task, load_model(name, torch.device("cpu")), RunOptions(cost=QUICK_COST))
+        results[name] = {s.metric: s.value for s in scores}
+    for name in ("cgan", "cvae"):
+        assert results[name]["conditional_accuracy"] > 0.9
+        assert results["real-train"]["intra_fid_mean"] < results[name]["intra_fid_mean"]
+
+
+def test_conditional_models_refuse_bad_labels():
+    from genbench.errors import InputError
+
+    model = load_model("cgan", torch.device("cpu")).model
+    with pytest.raises(InputError, match="0…9"):
+        model.sample_labels(torch.tensor([3, 12]), torch.Generator().manual_seed(0))

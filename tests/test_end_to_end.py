@@ -52,6 +52,7 @@ def test_vendor_folder_scores_like_the_model_that_made_it(tmp_path, cli):
                "--store", tmp_path / "r.sqlite", "--json", tmp_path / "o.json") == 0
     rows = {r["metric"]: r for r in json.loads((tmp_path / "o.json").read_text())}
     assert abs(rows["fid"]["value"]) < 1e-6 and rows["fid"]["n"] == 450
+    assert rows["fid"]["ci_low"] >= 0 and rows["coverage"]["ci_high"] <= 1  # intervals stay in range
     assert "throughput" not in rows  # files have no cost to measure
 
     paired = write_folder(tmp_path / "recon", test.images, ids=list(test.ids))

@@ -15,6 +15,17 @@ class MetricInfo:
     library: str  # the distribution that computes it ("genbench" where we do it ourselves)
     unit: str
     description: str
+    # The metric's possible range; interval ends outside it (half-sampling is symmetric-ish) are clipped.
+    bounds: tuple[float | None, float | None] = (None, None)
+
+    def clip(self, x: float) -> float:
+        """``x`` moved into the metric's range (NaN stays NaN)."""
+        low, high = self.bounds
+        if low is not None and x < low:
+            return low
+        if high is not None and x > high:
+            return high
+        return x
 
     @property
     def implementation(self) -> str:
@@ -32,31 +43,31 @@ METRICS: Registry[MetricInfo] = Registry("metric", "genbench.metrics")
 
 # Registration order is display order: leaderboards show metrics in this sequence.
 CATALOG: tuple[MetricInfo, ...] = (
-    MetricInfo("fid", False, "torch-fidelity", "", "Fréchet distance between feature Gaussians of samples and the test split"),
+    MetricInfo("fid", False, "torch-fidelity", "", "Fréchet distance between feature Gaussians of samples and the test split", (0.0, None)),
     MetricInfo("kid", False, "torch-fidelity", "", "Kernel Inception Distance: unbiased MMD² with a cubic polynomial kernel over all items"),
     MetricInfo("kid_std", False, "torch-fidelity", "", "Standard deviation of KID over 100 subsets of 100 items (torch-fidelity's usual setting)"),
-    MetricInfo("precision", True, "prdc", "", "Fraction of samples inside the real data's k-NN balls (k=5)"),
-    MetricInfo("recall", True, "prdc", "", "Fraction of real items inside the samples' k-NN balls (k=5)"),
-    MetricInfo("density", True, "prdc", "", "Mean count of real k-NN balls containing each sample, divided by k"),
-    MetricInfo("coverage", True, "prdc", "", "Fraction of real items whose k-NN ball contains a sample"),
-    MetricInfo("classifier_score", True, "torch-fidelity", "", "IS-style exp(E KL(p(y|x) || p(y))) under the feature network's classifier"),
+    MetricInfo("precision", True, "prdc", "", "Fraction of samples inside the real data's k-NN balls (k=5)", (0.0, 1.0)),
+    MetricInfo("recall", True, "prdc", "", "Fraction of real items inside the samples' k-NN balls (k=5)", (0.0, 1.0)),
+    MetricInfo("density", True, "prdc", "", "Mean count of real k-NN balls containing each sample, divided by k", (0.0, None)),
+    MetricInfo("coverage", True, "prdc", "", "Fraction of real items whose k-NN ball contains a sample", (0.0, 1.0)),
+    MetricInfo("classifier_score", True, "torch-fidelity", "", "IS-style exp(E KL(p(y|x) || p(y))) under the feature network's classifier", (0.0, None)),
     MetricInfo("modes_covered", True, "genbench", "classes", "Classes receiving at least 10% of their real share of samples"),
-    MetricInfo("class_js", False, "scipy", "bits", "Jensen–Shannon divergence between sample and real class histograms"),
-    MetricInfo("conditional_accuracy", True, "genbench", "", "Share of samples the task's classifier assigns to the requested class"),
-    MetricInfo("intra_fid_mean", False, "torch-fidelity", "", "FID of each class's samples against that class's test images, mean over classes"),
-    MetricInfo("intra_fid_max", False, "torch-fidelity", "", "Intra-class FID of the worst class"),
-    MetricInfo("class_coverage_mean", True, "prdc", "", "Coverage (k=5) of each class's test images by that class's samples, mean over classes"),
-    MetricInfo("class_coverage_min", True, "prdc", "", "Per-class coverage of the worst class"),
-    MetricInfo("bits_per_dim", False, "genbench", "bits/dim", "Exact negative log-likelihood of test images, in bits per pixel"),
+    MetricInfo("class_js", False, "scipy", "bits", "Jensen–Shannon divergence between sample and real class histograms", (0.0, 1.0)),
+    MetricInfo("conditional_accuracy", True, "genbench", "", "Share of samples the task's classifier assigns to the requested class", (0.0, 1.0)),
+    MetricInfo("intra_fid_mean", False, "torch-fidelity", "", "FID of each class's samples against that class's test images, mean over classes", (0.0, None)),
+    MetricInfo("intra_fid_max", False, "torch-fidelity", "", "Intra-class FID of the worst class", (0.0, None)),
+    MetricInfo("class_coverage_mean", True, "prdc", "", "Coverage (k=5) of each class's test images by that class's samples, mean over classes", (0.0, 1.0)),
+    MetricInfo("class_coverage_min", True, "prdc", "", "Per-class coverage of the worst class", (0.0, 1.0)),
+    MetricInfo("bits_per_dim", False, "genbench", "bits/dim", "Exact negative log-likelihood of test images, in bits per pixel", (0.0, None)),
     MetricInfo("psnr", True, "torchmetrics", "dB", "Peak signal-to-noise ratio of reconstructions, mean over items"),
-    MetricInfo("ssim", True, "torchmetrics", "", "Structural similarity of reconstructions, mean over items"),
-    MetricInfo("lpips", False, "lpips", "", "Learned perceptual distance of reconstructions (AlexNet backbone)"),
-    MetricInfo("throughput", True, "genbench", "images/s", "Images per second at the task's large batch, median over repeats"),
-    MetricInfo("latency_p50", False, "genbench", "ms", "Median latency of one image at batch 1, after warm-up"),
-    MetricInfo("latency_p95", False, "genbench", "ms", "95th-percentile latency of one image at batch 1, after warm-up"),
+    MetricInfo("ssim", True, "torchmetrics", "", "Structural similarity of reconstructions, mean over items", (0.0, 1.0)),
+    MetricInfo("lpips", False, "lpips", "", "Learned perceptual distance of reconstructions (AlexNet backbone)", (0.0, None)),
+    MetricInfo("throughput", True, "genbench", "images/s", "Images per second at the task's large batch, median over repeats", (0.0, None)),
+    MetricInfo("latency_p50", False, "genbench", "ms", "Median latency of one image at batch 1, after warm-up", (0.0, None)),
+    MetricInfo("latency_p95", False, "genbench", "ms", "95th-percentile latency of one image at batch 1, after warm-up", (0.0, None)),
     MetricInfo("peak_cuda_allocated", False, "torch", "MiB", "Peak CUDA memory allocated by torch (weights included) over the first large batch"),
     MetricInfo("peak_rss_increase", False, "psutil", "MiB", "Peak rise of the process's resident memory over the first large batch (CPU runs)"),
-    MetricInfo("parameters", False, "torch", "count", "Number of model parameters"),
+    MetricInfo("parameters", False, "torch", "count", "Number of model parameters", (0.0, None)),
 )
 DISPLAY_ORDER: tuple[str, ...] = tuple(info.name for info in CATALOG)
 for _info in CATALOG:
