@@ -13,6 +13,7 @@ from genbench import provenance
 from genbench.errors import GenbenchError
 from genbench.models.protocol import capabilities
 from genbench.models.sources import MODELS, FolderSource, ModelSource, load_model
+from genbench.report.leaderboard import Board, build_boards
 from genbench.runner import Progress, RunOptions, evaluate
 from genbench.score import Score
 from genbench.store import Store, store_path
@@ -93,6 +94,24 @@ def _store(store: Path | None, command: str, seed: int, config: dict[str, Any], 
     with Store(store_path(store)) as db:
         run_id = db.add_run(command, seed, prov["config_hash"], prov, scores)
     return RunResult(run_id, scores, prov, skipped)
+
+
+def leaderboard_boards(task: str | None = None, suite: str | None = None, models: list[str] | None = None,
+                       store: Path | None = None) -> list[Board]:
+    """Boards of the latest stored scores for one task, a suite, or everything."""
+    if task and suite:
+        raise GenbenchError("Pass a task or a suite, not both.")
+    tasks = [TASKS.get(task).name] if task else [t.name for t in suite_tasks(suite)] if suite else None
+    path = store_path(store)
+    if not path.is_file():
+        raise GenbenchError(f"Store {path} does not exist; run `genbench run` first or pass --store.")
+    with Store(path) as db:
+        scores = [s.score for s in db.latest_scores(tasks)]
+    if models:
+        scores = [s for s in scores if s.model in set(models)]
+    if not scores:
+        raise GenbenchError(f"Store {path} has no scores for {task or suite or 'any task'}.")
+    return build_boards(scores)
 
 
 def list_models() -> list[str]:

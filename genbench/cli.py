@@ -199,31 +199,15 @@ def list_(what: str) -> None:
 def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | None, publish: Path | None,
                 only_models: str | None, store: Path | None) -> None:
     """Render the latest stored scores as leaderboards, one board per comparable signature."""
+    from genbench.api import leaderboard_boards
     from genbench.atomic import write_text_atomically
     from genbench.errors import GenbenchError
-    from genbench.report.leaderboard import build_boards
     from genbench.report.render import to_csv, to_json, to_markdown, to_rich
-    from genbench.store import Store, store_path
-    from genbench.tasks import SUITES, TASKS
 
-    if task_name and suite:
-        raise GenbenchError("Pass --task or --suite, not both.")
     if publish and not suite:
         raise GenbenchError("--publish needs --suite (it writes <suite>.md and <suite>.csv).")
-    tasks = [TASKS.get(task_name).name] if task_name else list(SUITES[suite]) if suite in SUITES else None
-    if suite and suite not in SUITES:
-        raise GenbenchError(f"Unknown suite {suite!r}. Known: {', '.join(sorted(SUITES))}.")
-    path = store_path(store)
-    if not path.is_file():
-        raise GenbenchError(f"Store {path} does not exist; run `genbench run` first or pass --store.")
-    with Store(path) as db:
-        scores = [s.score for s in db.latest_scores(tasks)]
-    if only_models:
-        keep = {m.strip() for m in only_models.split(",")}
-        scores = [s for s in scores if s.model in keep]
-    if not scores:
-        raise GenbenchError(f"Store {path} has no scores for {task_name or suite or 'any task'}.")
-    boards = build_boards(scores)
+    models = [m.strip() for m in only_models.split(",")] if only_models else None
+    boards = leaderboard_boards(task=task_name, suite=suite, models=models, store=store)
     title = f"genbench leaderboard: {suite or task_name or 'all tasks'}"
     if publish:
         write_text_atomically(publish / f"{suite}.md", to_markdown(boards, title))

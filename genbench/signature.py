@@ -68,8 +68,3 @@ class Signature:
         raw["settings"] = tuple(tuple(item) for item in raw.get("settings", ()))
         names = {f.name for f in fields(Signature)}
         return Signature(**{k: v for k, v in raw.items() if k in names})
-
-    def differences(self, other: "Signature") -> list[str]:
-        """Names of the fields (other than the seed) in which two signatures differ."""
-        return [f.name for f in fields(self) if f.name not in NOT_IN_KEY
-                and getattr(self, f.name) != getattr(other, f.name)]
