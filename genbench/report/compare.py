@@ -96,8 +96,7 @@ def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, pai
         fields = sorted(k for k in set(fb) | set(fc) if k != "seed" and fb.get(k) != fc.get(k))
         return "signatures differ in " + ", ".join(f"{k} ({fb.get(k, '—')} vs {fc.get(k, '—')})" for k in fields)
     if b.value is None or c.value is None:
-        return "value unavailable on " + ("both sides" if b.value is None and c.value is None
-                                          else "base" if b.value is None else "candidate")
+        return UNAVAILABLE[(b.value is None, c.value is None)]
     if b.items is not None and c.items is not None and len(b.items) == len(c.items) and all(
             math.isfinite(v) for v in b.items + c.items):
         test = paired_bootstrap if paired_test == "bootstrap" else approximate_randomization
@@ -105,10 +104,22 @@ def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, pai
     return from_intervals(b.value, (b.ci_low, b.ci_high), c.value, (c.ci_low, c.ci_high))
 
 
+# (base unavailable, candidate unavailable) → why; the verdict follows in _verdict.
+UNAVAILABLE = {
+    (True, True): "unavailable on both sides",
+    (False, True): "unavailable in the candidate, measured in the base",
+    (True, False): "unavailable in the base, measured in the candidate",
+}
+
+
 def _verdict(b: Entry, c: Entry, tested: Difference | str, p_gate: float | None, config: GateConfig) -> Comparison:
     def result(verdict: str, reason: str, diff: Difference | None = None, tol: float | None = None) -> Comparison:
         return Comparison(c.task, c.model, c.metric, verdict, b.value, c.value, diff, tol, reason, p_gate)
 
+    if tested == UNAVAILABLE[(True, True)]:
+        return result(SAME, tested)  # nothing was lost: the metric needs a file neither run had
+    if tested == UNAVAILABLE[(False, True)]:
+        return result(MISSING, tested)  # a metric that stopped being measured must not pass
     if isinstance(tested, str):
         return result(INCOMPARABLE, tested)
     tolerance = config.tolerance(c.metric)

@@ -196,3 +196,14 @@ def test_direction_comes_from_the_metric_catalog_not_the_file(tmp_path, cli, ite
     lying["higher_is_better"] = False  # a garbled file must not turn a PSNR drop into a gain
     cand = write(tmp_path / "c.json", [lying])
     assert cli("compare", base, cand) == 1
+
+
+def test_unavailable_metrics_on_both_sides_pass_but_losing_one_fails(tmp_path, cli, items):
+    lpips_none = entry("vae", "lpips", None, value=0.0)
+    lpips_none.update(value=None, ci_low=None, ci_high=None)
+    lpips_measured = entry("vae", "lpips", items / 100)
+    base = write(tmp_path / "b.json", [lpips_none])
+    assert cli("compare", base, base, "--strict") == 0
+    measured = write(tmp_path / "m.json", [lpips_measured])
+    assert cli("compare", measured, base, "--json", tmp_path / "out.json") == 1
+    assert json.loads((tmp_path / "out.json").read_text())[0]["verdict"] == "missing"
