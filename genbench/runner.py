@@ -31,7 +31,7 @@ from genbench.models.protocol import capabilities
 from genbench.models.sources import FolderSource, ModelSource
 from genbench.score import Score
 from genbench.signature import Signature
-from genbench.tasks.spec import ImageTask
+from genbench.tasks.spec import ImageTask, StyleTask
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -64,12 +64,12 @@ def check_images(images: object, expected: tuple[int, ...], who: str) -> torch.T
     return images
 
 
-def _batches(total: int, size: int) -> Iterator[tuple[int, int]]:
+def batches(total: int, size: int) -> Iterator[tuple[int, int]]:
     for start in range(0, total, size):
         yield start, min(size, total - start)
 
 
-class _Scorer:
+class Scorer:
     """Builds Score objects for one (task, source) with the shared signature fields."""
 
     def __init__(self, task: ImageTask, label: str, n: int, seed: int, data_hash: str) -> None:
@@ -98,17 +98,21 @@ class _Scorer:
                      sig, "none", info.unit, unavailable_reason=reason)
 
 
-def evaluate(task: ImageTask, source: ModelSource | FolderSource, options: RunOptions,
+def evaluate(task: ImageTask | StyleTask, source: ModelSource | FolderSource, options: RunOptions,
              progress: Progress | None = None) -> list[Score]:
     """Every score of ``source`` on ``task``. Raises InputError on bad outputs; nothing is stored here."""
     progress = progress or (lambda step, done, total: None)
     with torch.inference_mode():  # a user's model without no_grad must not build autograd graphs
+        if task.protocol == "stylize":
+            from genbench.style_eval import evaluate_style
+
+            return evaluate_style(task, source, options, progress)
         if task.protocol in ("sample", "conditional"):
             return _evaluate_generation(task, source, options, progress)
         return _evaluate_reconstruction(task, source, options, progress)
 
 
-def _call(source: ModelSource, method: str, call: Callable[[], object]) -> object:
+def call_model(source: ModelSource, method: str, call: Callable[[], object]) -> object:
     """Run a model method; its own exceptions become an error that names the model."""
     try:
         return call()
@@ -144,9 +148,9 @@ def _generate(task: ImageTask, source: ModelSource | FolderSource, n: int, seed:
     labels = task.requests()[1] if conditional else None
     generator = torch.Generator().manual_seed(seed)
     method = "sample_labels" if conditional else "sample"
-    for start, size in _batches(n, task.batch_size):
+    for start, size in batches(n, task.batch_size):
         wanted = labels[start:start + size] if labels is not None else None
-        batch = _call(source, method, lambda: _draw(task, source.model, size, generator, wanted))
+        batch = call_model(source, method, lambda: _draw(task, source.model, size, generator, wanted))
         yield quantize(check_images(batch, (size, *task.image_shape), f"Model {source.label!r}"), task.levels)
         progress("sampling", start + size, n)
 
@@ -175,7 +179,7 @@ def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, op
     est = generation_scores(real, fake, real_classes, torch.cat(classes).numpy(), options.seed, task.resamples)
     progress("scoring", 1, 1)
 
-    score = _Scorer(task, source.label, n, options.seed, reference.content_hash)
+    score = Scorer(task, source.label, n, options.seed, reference.content_hash)
     feat = {"features": embedder.name, "features_sha": embedder.sha256}
     cls = {"features": classifier.name, "features_sha": classifier.sha256}
     kid_settings = {"estimator": "unbiased-mmd2-all-items", "kernel": "poly3"}
@@ -198,19 +202,19 @@ def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, op
                    *(score(m, cond[m], {"k": PRDC_K}, **feat) for m in ("class_coverage_mean", "class_coverage_min"))]
     if isinstance(source, ModelSource):
         scores += _likelihood_scores(task, source, reference.images, score, options.seed)
-        scores += _cost_scores(task, source, score, options, progress,
+        scores += cost_scores(task, source, score, options, progress,
                                lambda b: _draw(task, source.model, b, torch.Generator().manual_seed(options.seed)))
     return scores
 
 
-def _likelihood_scores(task: ImageTask, source: ModelSource, images: torch.Tensor, score: _Scorer,
+def _likelihood_scores(task: ImageTask, source: ModelSource, images: torch.Tensor, score: Scorer,
                        seed: int) -> list[Score]:
     if "likelihood" not in capabilities(source.model):
         return []
     parts = []
-    for start, size in _batches(len(images), task.batch_size):
+    for start, size in batches(len(images), task.batch_size):
         batch = images[start:start + size].to(source.device)
-        logp = _call(source, "log_prob", lambda: source.model.log_prob(batch))
+        logp = call_model(source, "log_prob", lambda: source.model.log_prob(batch))
         if not isinstance(logp, torch.Tensor) or tuple(logp.shape) != (size,):
             shape = tuple(logp.shape) if isinstance(logp, torch.Tensor) else type(logp).__name__
             raise InputError(f"Model {source.label!r} log_prob returned {shape}, expected shape ({size},).")
@@ -224,7 +228,7 @@ def _likelihood_scores(task: ImageTask, source: ModelSource, images: torch.Tenso
     return [score("bits_per_dim", est, {"levels": task.levels, "split": "test"}, n=len(bpd), items=bpd)]
 
 
-def _cost_scores(task: ImageTask, source: ModelSource, score: _Scorer, options: RunOptions,
+def cost_scores(task: ImageTask, source: ModelSource, score: Scorer, options: RunOptions,
                  progress: Progress, call: Callable[[int], object]) -> list[Score]:
     device = describe_device(source.device)
     settings = {"batch": options.cost.large_batch, "repeats": options.cost.repeats,
@@ -251,14 +255,14 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
         if "reconstruct" not in capabilities(source.model):
             raise InputError(f"Model {source.label!r} cannot reconstruct; task {task.name} needs reconstruct(images).")
         parts = []
-        for start, size in _batches(len(targets), task.batch_size):
+        for start, size in batches(len(targets), task.batch_size):
             batch = targets[start:start + size].to(source.device)
-            out = _call(source, "reconstruct", lambda: source.model.reconstruct(batch))
+            out = call_model(source, "reconstruct", lambda: source.model.reconstruct(batch))
             parts.append(quantize(check_images(out, (size, *task.image_shape), f"Model {source.label!r}"), task.levels))
             progress("reconstructing", start + size, len(targets))
         recon = torch.cat(parts)
 
-    score = _Scorer(task, source.label, len(targets), options.seed, reference.content_hash)
+    score = Scorer(task, source.label, len(targets), options.seed, reference.content_hash)
     resamples = task.resamples * 5
     psnr, ssim = psnr_per_item(recon, targets), ssim_per_item(recon, targets)
     scores = [
@@ -273,7 +277,7 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
     except UnavailableError as exc:
         scores.append(score.unavailable("lpips", str(exc), lpips_settings))
     else:
-        values = torch.cat([distance(recon[s:s + n], targets[s:s + n]) for s, n in _batches(len(targets), 64)])
+        values = torch.cat([distance(recon[s:s + n], targets[s:s + n]) for s, n in batches(len(targets), 64)])
         scores.append(score("lpips", mean_with_interval(values.numpy(), resamples, options.seed),
                             lpips_settings, features="lpips-alex", features_sha=sha, items=values.numpy()))
     if isinstance(source, ModelSource):
@@ -283,5 +287,5 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
             reps = -(-b // len(batch))
             return source.model.reconstruct(batch.repeat(reps, 1, 1, 1)[:b].to(source.device))
 
-        scores += _cost_scores(task, source, score, options, progress, call)
+        scores += cost_scores(task, source, score, options, progress, call)
     return scores

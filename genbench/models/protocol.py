@@ -36,6 +36,13 @@ class Reconstructor(Protocol):
 
 
 @runtime_checkable
+class Stylizer(Protocol):
+    def stylize(self, content: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
+        """Render each content image (n, 3, H, W) in [0, 1] in the style of its paired style image."""
+        ...
+
+
+@runtime_checkable
 class LikelihoodModel(Protocol):
     def log_prob(self, images: torch.Tensor) -> torch.Tensor:
         """Exact natural-log probability (n,) of each image on the task's discrete intensity grid."""
@@ -43,7 +50,7 @@ class LikelihoodModel(Protocol):
 
 
 CAPABILITIES = {"sample": Sampler, "conditional": ConditionalSampler, "reconstruct": Reconstructor,
-                "likelihood": LikelihoodModel}
+                "stylize": Stylizer, "likelihood": LikelihoodModel}
 
 
 def capabilities(model: Any) -> frozenset[str]:

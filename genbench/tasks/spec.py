@@ -11,7 +11,7 @@ from genbench.data.digits import IMAGE_SHAPE, LEVELS, ImageSplit, load_digits
 from genbench.errors import GenbenchError
 from genbench.registry import Registry
 
-Protocol = Literal["sample", "conditional", "reconstruct"]
+Protocol = Literal["sample", "conditional", "reconstruct", "stylize"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,26 @@ class ImageTask:
         return ids, labels
 
 
-TASKS: Registry[ImageTask] = Registry("task", "genbench.tasks")
+@dataclass(frozen=True)
+class StyleTask:
+    """Style transfer on fixed (content, style) pairs of bundled images (genbench.data.style_pairs)."""
+
+    name: str
+    version: int
+    description: str
+    protocol: Protocol = "stylize"
+    style_features: str = "style-cnn"  # network whose Gram matrices measure style
+    batch_size: int = 16
+    resamples: int = 1000  # bootstrap resamples over pairs
+    image_shape: tuple[int, int, int] = (3, 64, 64)
+    levels: int = 256  # outputs are snapped to 8 bits, as PNG files are
+
+    @property
+    def preprocessing(self) -> str:
+        return f"quantize-{self.levels}-levels"
+
+
+TASKS: Registry[ImageTask | StyleTask] = Registry("task", "genbench.tasks")
 TASKS.register("images/digits", ImageTask(
     "images/digits", 1, "sample",
     "Unconditional generation of 8×8 digits, scored against the 450-image test split "
@@ -58,23 +77,32 @@ TASKS.register("images/digits-recon", ImageTask(
     "images/digits-recon", 1, "reconstruct",
     "Reconstruction of the 450 test digits (PSNR, SSIM, LPIPS when its backbone is present; cost)."))
 
+TASKS.register("style/photo-texture", StyleTask(
+    "style/photo-texture", 1,
+    "Style transfer: 8 bundled photographs × 6 textures and colour images, 64×64, 48 fixed pairs "
+    "(content SSIM/PSNR on luminance, LPIPS when available; Gram and colour distances to the style; cost)."))
+
 SUITES: dict[str, tuple[str, ...]] = {
     "images": ("images/digits", "images/digits-recon"),
     "conditional": ("images/digits-conditional",),
+    "style": ("style/photo-texture",),
 }
 # Models a suite runs by default: the shipped baselines and the two bracket rows.
 SUITE_BASELINES: dict[str, tuple[str, ...]] = {
     "images": ("real-train", "pixelcnn", "vae", "dcgan", "pixel-noise"),
     "conditional": ("real-train", "cgan", "cvae"),
+    "style": ("output-content", "adain", "histogram-matching", "reinhard", "output-style"),
 }
 SUITES["all"] = tuple(dict.fromkeys(t for tasks in SUITES.values() for t in tasks))
 SUITE_BASELINES["all"] = tuple(dict.fromkeys(m for models in SUITE_BASELINES.values() for m in models))
 
 
-def suite_tasks(suite: str) -> list[ImageTask]:
+def suite_tasks(suite: str) -> list[ImageTask | StyleTask]:
     if suite not in SUITES:
         raise GenbenchError(f"Unknown suite {suite!r}. Known: {', '.join(sorted(SUITES))}.")
     return [TASKS.get(name) for name in SUITES[suite]]
 
 
-PRIMARY_METRIC = {"sample": "fid", "conditional": "intra_fid_mean", "reconstruct": "psnr"}
+# The style task trades content against style; its board is ordered by style distance and the
+# two bracket rows (output = content, output = style) show where each model sits on the trade-off.
+PRIMARY_METRIC = {"sample": "fid", "conditional": "intra_fid_mean", "reconstruct": "psnr", "stylize": "style_gram"}

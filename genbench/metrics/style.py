@@ -1,0 +1,53 @@
+"""Per-item scores of stylized images: does the output keep the content and take the style?
+
+- content: SSIM and PSNR between the luminance (ITU-R 601 luma, scikit-image's ``rgb2gray``
+  weights) of the output and of the content image — structure, not colour, since colour is
+  what a style transfer is asked to change;
+- style: the Gram-matrix distance in the shipped style network's space (mean over its layers of
+  the squared Frobenius distance between normalised Gram matrices, divided by C²), and a colour
+  distance: the 1-D Wasserstein distance between output and style pixel values, mean over R, G, B
+  (scipy).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+# ITU-R 601 luma weights, as scikit-image's rgb2gray uses them.
+LUMA = torch.tensor([0.2125, 0.7154, 0.0721]).view(1, 3, 1, 1)
+SSIM_SETTINGS = {"on": "luminance", "window": "gaussian-11-sigma-1.5", "data_range": 1.0}
+PSNR_SETTINGS = {"on": "luminance", "data_range": 1.0, "cap_db": 100.0}
+
+
+def luminance(images: torch.Tensor) -> torch.Tensor:
+    return (images.double() * LUMA.double()).sum(1, keepdim=True)
+
+
+def content_ssim(output: torch.Tensor, content: torch.Tensor) -> np.ndarray:
+    from torchmetrics.functional.image import structural_similarity_index_measure
+
+    return structural_similarity_index_measure(luminance(output), luminance(content), data_range=1.0,
+                                               reduction="none").numpy()
+
+
+def content_psnr(output: torch.Tensor, content: torch.Tensor) -> np.ndarray:
+    from torchmetrics.functional.image import peak_signal_noise_ratio
+
+    values = peak_signal_noise_ratio(luminance(output), luminance(content), data_range=1.0, reduction="none",
+                                     dim=(1, 2, 3))
+    return values.clamp(max=PSNR_SETTINGS["cap_db"]).numpy()
+
+
+def gram_distance(output_grams: list[torch.Tensor], style_grams: list[torch.Tensor]) -> np.ndarray:
+    """Per item: mean over layers of ‖G_out − G_style‖²_F / C²."""
+    per_layer = [((a.double() - b.double()) ** 2).sum((1, 2)) / a.shape[1] ** 2
+                 for a, b in zip(output_grams, style_grams)]
+    return torch.stack(per_layer).mean(0).numpy()
+
+
+def colour_distance(output: torch.Tensor, style: torch.Tensor) -> np.ndarray:
+    from scipy.stats import wasserstein_distance
+
+    out, sty = output.double().flatten(2).numpy(), style.double().flatten(2).numpy()  # (n, 3, H·W)
+    return np.array([np.mean([wasserstein_distance(o[c], s[c]) for c in range(3)]) for o, s in zip(out, sty)])

@@ -1,0 +1,84 @@
+"""Scores one source on a style-transfer task: every (content, style) pair, per item, then cost."""
+
+from __future__ import annotations
+
+import torch
+
+from genbench.data.digits import quantize
+from genbench.data.image_folder import read_paired_folder
+from genbench.data.style_pairs import load_pairs
+from genbench.errors import InputError, UnavailableError
+from genbench.metrics import style
+from genbench.metrics.intervals import mean_with_interval
+from genbench.models.protocol import capabilities
+from genbench.models.sources import FolderSource, ModelSource
+from genbench.runner import Progress, RunOptions, Scorer, batches, call_model, check_images, cost_scores
+from genbench.score import Score
+from genbench.tasks.spec import StyleTask
+
+LPIPS_BATCH = 16
+
+
+def evaluate_style(task: StyleTask, source: ModelSource | FolderSource, options: RunOptions,
+                   progress: Progress) -> list[Score]:
+    pairs = load_pairs()
+    outputs = _outputs(task, source, pairs.content, pairs.style, progress)
+
+    from genbench.features.style_net import load as load_style_net
+
+    net = load_style_net()
+    gram = style.gram_distance(net.gram_features(outputs), net.gram_features(pairs.style))
+    per_item = {
+        "content_ssim": (style.content_ssim(outputs, pairs.content), style.SSIM_SETTINGS, {}),
+        "content_psnr": (style.content_psnr(outputs, pairs.content), style.PSNR_SETTINGS, {}),
+        "style_gram": (gram, {"layers": "all", "normalised": "by H·W and C²"},
+                       {"features": net.name, "features_sha": net.sha256}),
+        "style_colour": (style.colour_distance(outputs, pairs.style), {"distance": "wasserstein-1d-per-channel"}, {}),
+    }
+    score = Scorer(task, source.label, len(pairs), options.seed, pairs.content_hash)
+    scores = [score(metric, mean_with_interval(values, task.resamples, options.seed), settings, items=values, **feat)
+              for metric, (values, settings, feat) in per_item.items()]
+    scores.append(_lpips(task, outputs, pairs.content, score, options))
+    if isinstance(source, ModelSource):
+        content, style_images = pairs.content, pairs.style
+
+        def call(b: int) -> object:
+            reps = -(-b // len(content))  # repeat the pairs up to the batch size
+
+            def take(x: torch.Tensor) -> torch.Tensor:
+                return x.repeat(reps, 1, 1, 1)[:b].to(source.device)
+
+            return source.model.stylize(take(content), take(style_images))
+
+        scores += cost_scores(task, source, score, options, progress, call)
+    return scores
+
+
+def _outputs(task: StyleTask, source: ModelSource | FolderSource, content: torch.Tensor, style_images: torch.Tensor,
+             progress: Progress) -> torch.Tensor:
+    if isinstance(source, FolderSource):
+        return quantize(read_paired_folder(source.folder, load_pairs().ids, task.image_shape), task.levels)
+    if "stylize" not in capabilities(source.model):
+        raise InputError(f"Model {source.label!r} cannot answer task {task.name}, which needs stylize(content, style).")
+    parts = []
+    for start, size in batches(len(content), task.batch_size):
+        c = content[start:start + size].to(source.device)
+        s = style_images[start:start + size].to(source.device)
+        out = call_model(source, "stylize", lambda: source.model.stylize(c, s))
+        parts.append(quantize(check_images(out, (size, *task.image_shape), f"Model {source.label!r}"), task.levels))
+        progress("stylizing", start + size, len(content))
+    return torch.cat(parts)
+
+
+def _lpips(task: StyleTask, outputs: torch.Tensor, content: torch.Tensor, score: Scorer, options: RunOptions) -> Score:
+    from genbench.features.lpips_net import load_lpips
+
+    settings = {"net": "alex", "version": "0.1", "against": "content"}
+    try:
+        distance, sha = load_lpips(options.weights_dir)
+    except UnavailableError as exc:
+        return score.unavailable("content_lpips", str(exc), settings)
+    values = torch.cat([distance(outputs[s:s + n], content[s:s + n]) for s, n in batches(len(content), LPIPS_BATCH)])
+    values = values.double().numpy()
+    return score("content_lpips", mean_with_interval(values, task.resamples, options.seed), settings,
+                 features="lpips-alex", features_sha=sha, items=values)
