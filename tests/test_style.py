@@ -71,3 +71,15 @@ def test_vendor_files_are_named_by_pair_id(tmp_path, cli, capsys):
     assert cli("eval", "--task", "style/photo-texture", "--samples", folder, "--name", "vendor2",
                "--store", store) == 2
     assert f"{pairs.ids[3]}.png" in " ".join(capsys.readouterr().err.split())
+
+
+def test_adain_takes_style_while_keeping_content():
+    """The trained AdaIN baseline sits strictly inside the brackets' trade-off on both axes."""
+    task = TASKS.get("style/photo-texture")
+    results = {}
+    for name in ("output-content", "output-style", "adain"):
+        scores = evaluate(task, load_model(name, torch.device("cpu")), RunOptions(cost=QUICK_COST))
+        results[name] = {s.metric: s.value for s in scores}
+    content, style, adain = results["output-content"], results["output-style"], results["adain"]
+    assert style["content_ssim"] < adain["content_ssim"] < content["content_ssim"]
+    assert style["style_colour"] < adain["style_colour"] < content["style_colour"]
