@@ -39,6 +39,7 @@ def evaluate_style(task: StyleTask, source: ModelSource | FolderSource, options:
     scores = [score(metric, mean_with_interval(values, task.resamples, options.seed), settings, items=values, **feat)
               for metric, (values, settings, feat) in per_item.items()]
     scores.append(_lpips(task, outputs, pairs.content, score, options))
+    scores.append(_vgg_gram(task, outputs, pairs.style, score, options))
     if isinstance(source, ModelSource):
         content, style_images = pairs.content, pairs.style
 
@@ -82,3 +83,18 @@ def _lpips(task: StyleTask, outputs: torch.Tensor, content: torch.Tensor, score:
     values = values.double().numpy()
     return score("content_lpips", mean_with_interval(values, task.resamples, options.seed), settings,
                  features="lpips-alex", features_sha=sha, items=values)
+
+
+def _vgg_gram(task: StyleTask, outputs: torch.Tensor, style_images: torch.Tensor, score: Scorer,
+              options: RunOptions) -> Score:
+    """The classic VGG16 Gram distance, reported only when genuine VGG16 weights are present."""
+    from genbench.features.lpips_net import load_backbone
+
+    settings = {"layers": "relu1_2,relu2_2,relu3_3", "normalised": "by H·W and C²"}
+    try:
+        vgg, sha = load_backbone("vgg", options.weights_dir)
+    except UnavailableError as exc:
+        return score.unavailable("style_gram_vgg", str(exc), settings)
+    values = style.gram_distance(style.vgg_grams(vgg, outputs), style.vgg_grams(vgg, style_images))
+    return score("style_gram_vgg", mean_with_interval(values, task.resamples, options.seed), settings,
+                 features="vgg16", features_sha=sha, items=values)

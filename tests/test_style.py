@@ -83,3 +83,20 @@ def test_adain_takes_style_while_keeping_content():
     content, style, adain = results["output-content"], results["output-style"], results["adain"]
     assert style["content_ssim"] < adain["content_ssim"] < content["content_ssim"]
     assert style["style_colour"] < adain["style_colour"] < content["style_colour"]
+
+
+def test_vgg_gram_distance_is_unavailable_without_vgg_weights_and_works_with_them(tmp_path):
+    import torchvision
+
+    from genbench.metrics.style import gram_distance, vgg_grams
+
+    task = TASKS.get("style/photo-texture")
+    scores = {s.metric: s for s in evaluate(task, load_model("output-style", torch.device("cpu")),
+                                            RunOptions(cost=QUICK_COST, weights_dir=tmp_path))}
+    assert scores["style_gram_vgg"].value is None
+    assert "vgg16-397923af.pth" in scores["style_gram_vgg"].unavailable_reason
+    vgg = torchvision.models.vgg16().eval()  # random weights: plumbing only, never a reported score
+    pairs = load_pairs()
+    same = gram_distance(vgg_grams(vgg, pairs.style[:4]), vgg_grams(vgg, pairs.style[:4]))
+    other = gram_distance(vgg_grams(vgg, pairs.content[:4]), vgg_grams(vgg, pairs.style[:4]))
+    assert np.allclose(same, 0) and (other > 0).all()

@@ -1,8 +1,9 @@
 """LPIPS with the ``lpips`` package's own linear heads and a torchvision backbone from local weights.
 
-The heads ship inside the ``lpips`` package; the ImageNet backbone does not, so it is resolved
-from the weights directory and checked against torchvision's published hash. A missing backbone
-makes LPIPS unavailable; it is never replaced by a random one.
+The heads ship inside the ``lpips`` package; the ImageNet backbones (AlexNet, VGG16, SqueezeNet
+1.1) do not, so they are resolved from the weights directory and checked against torchvision's
+published hash prefix. A missing backbone makes LPIPS unavailable; it is never replaced by a
+random one.
 """
 
 from __future__ import annotations
@@ -17,42 +18,60 @@ import torch.nn.functional as F
 from genbench.errors import UnavailableError
 from genbench.features.weights_cache import WeightsSpec, resolve
 
-ALEXNET = WeightsSpec(
-    filename="alexnet-owt-7be5be79.pth",
-    sha256="7be5be79",
-    url="https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
-    purpose="LPIPS (AlexNet backbone)",
-)
-# LPIPS' AlexNet sees too little of an 8×8 image; upsampling to 64×64 keeps every layer's map non-empty.
+ALEXNET = WeightsSpec("alexnet-owt-7be5be79.pth", "7be5be79",
+                      "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+                      "LPIPS (AlexNet backbone)")
+VGG16 = WeightsSpec("vgg16-397923af.pth", "397923af", "https://download.pytorch.org/models/vgg16-397923af.pth",
+                    "The VGG16 backbone (LPIPS-vgg, VGG Gram distance)")
+SQUEEZENET = WeightsSpec("squeezenet1_1-b8a52dc0.pth", "b8a52dc0",
+                         "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
+                         "LPIPS (SqueezeNet 1.1 backbone)")
+# lpips' name for a backbone → (its weights file, the torchvision constructor's name)
+BACKBONES = {"alex": (ALEXNET, "alexnet"), "vgg": (VGG16, "vgg16"), "squeeze": (SQUEEZENET, "squeezenet1_1")}
+# LPIPS' AlexNet sees too little of an 8×8 image; upsampling small images to 64×64 keeps every
+# layer's map non-empty. Larger images are left at their size.
 LPIPS_SIZE = 64
 
+Distance = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
-def load_lpips(weights_dir: Path | None = None, spec: WeightsSpec = ALEXNET
-               ) -> tuple[Callable[[torch.Tensor, torch.Tensor], torch.Tensor], str]:
-    """Return ``distance(a, b) -> (N,)`` for images in [0, 1], and the backbone file's sha256."""
-    import lpips
+
+def load_backbone(net: str, weights_dir: Path | None = None,
+                  spec: WeightsSpec | None = None) -> tuple[torch.nn.Module, str]:
+    """A torchvision backbone with verified ImageNet weights, and the file's sha256."""
     import torchvision
 
-    path, digest = resolve(spec, weights_dir)
+    default_spec, constructor = BACKBONES[net]
+    path, digest = resolve(spec or default_spec, weights_dir)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-        backbone = torchvision.models.alexnet()
+        backbone = getattr(torchvision.models, constructor)()
         backbone.load_state_dict(state)
     except Exception as exc:
-        raise UnavailableError(f"Weights file {path} is not a torchvision AlexNet state dict: {exc}") from exc
+        raise UnavailableError(f"Weights file {path} is not a torchvision {constructor} state dict: {exc}") from exc
+    return backbone.eval(), digest
+
+
+def load_lpips(weights_dir: Path | None = None, spec: WeightsSpec | None = None, net: str = "alex"
+               ) -> tuple[Distance, str]:
+    """Return ``distance(a, b) -> (N,)`` for images in [0, 1], and the backbone file's sha256."""
+    import lpips
+
+    backbone, digest = load_backbone(net, weights_dir, spec)
     with warnings.catch_warnings():  # torchvision's deprecation notices about lpips' call style
         warnings.simplefilter("ignore", UserWarning)
-        model = lpips.LPIPS(net="alex", pretrained=True, pnet_rand=True, verbose=False).eval()
-    for slice_ in (model.net.slice1, model.net.slice2, model.net.slice3, model.net.slice4, model.net.slice5):
-        for index, layer in slice_.named_children():
-            layer.load_state_dict(backbone.features[int(index)].state_dict())
+        model = lpips.LPIPS(net=net, pretrained=True, pnet_rand=True, verbose=False).eval()
+    # lpips cuts the backbone's ``features`` into slices whose children keep their original indices.
+    for index in range(1, model.net.N_slices + 1):
+        for name, layer in getattr(model.net, f"slice{index}").named_children():
+            layer.load_state_dict(backbone.features[int(name)].state_dict())
 
     @torch.no_grad()
     def distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         def prep(x: torch.Tensor) -> torch.Tensor:
             x = x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
-            x = F.interpolate(x.float(), size=(LPIPS_SIZE, LPIPS_SIZE), mode="bilinear", align_corners=False)
-            return x * 2 - 1
+            if x.shape[-1] < LPIPS_SIZE:
+                x = F.interpolate(x.float(), size=(LPIPS_SIZE, LPIPS_SIZE), mode="bilinear", align_corners=False)
+            return x.float() * 2 - 1
 
         return model(prep(a), prep(b)).flatten()
 

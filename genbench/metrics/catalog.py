@@ -66,6 +66,7 @@ CATALOG: tuple[MetricInfo, ...] = (
     MetricInfo("content_psnr", True, "torchmetrics", "dB", "PSNR between output and content luminance, mean over pairs", (0.0, None)),
     MetricInfo("content_lpips", False, "lpips", "", "LPIPS between output and content (AlexNet backbone), mean over pairs", (0.0, None)),
     MetricInfo("style_gram", False, "genbench", "", "Gram-matrix distance to the style image in the style-cnn network's space, mean over pairs", (0.0, None)),
+    MetricInfo("style_gram_vgg", False, "genbench", "", "Gram-matrix distance to the style image in VGG16 (relu1_2, relu2_2, relu3_3), when its weights are present", (0.0, None)),
     MetricInfo("style_colour", False, "scipy", "", "Wasserstein distance between output and style pixel values, mean over RGB and pairs", (0.0, None)),
     MetricInfo("throughput", True, "genbench", "images/s", "Images per second at the task's large batch, median over repeats", (0.0, None)),
     MetricInfo("latency_p50", False, "genbench", "ms", "Median latency of one image at batch 1, after warm-up", (0.0, None)),

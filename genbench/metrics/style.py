@@ -46,6 +46,25 @@ def gram_distance(output_grams: list[torch.Tensor], style_grams: list[torch.Tens
     return torch.stack(per_layer).mean(0).numpy()
 
 
+# VGG16 ``features`` indices after relu1_2, relu2_2 and relu3_3: the layers Gatys et al. style losses use.
+VGG_GRAM_LAYERS = (3, 8, 15)
+IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+
+
+@torch.no_grad()
+def vgg_grams(vgg: torch.nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
+    """Gram matrices (n, C, C), normalised by H·W, of a torchvision VGG16 at VGG_GRAM_LAYERS."""
+    x = (images.float() - IMAGENET_MEAN) / IMAGENET_STD
+    grams = []
+    for index, layer in enumerate(vgg.features[: max(VGG_GRAM_LAYERS) + 1]):
+        x = layer(x)
+        if index in VGG_GRAM_LAYERS:
+            f = x.flatten(2)  # (n, C, H·W)
+            grams.append(f @ f.transpose(1, 2) / f.shape[2])
+    return grams
+
+
 def colour_distance(output: torch.Tensor, style: torch.Tensor) -> np.ndarray:
     from scipy.stats import wasserstein_distance
 

@@ -9,32 +9,43 @@ import torch
 import torchvision
 
 from genbench.errors import UnavailableError
-from genbench.features.lpips_net import ALEXNET, load_lpips
+from genbench.features.lpips_net import ALEXNET, BACKBONES, load_lpips
 from genbench.features.weights_cache import WeightsSpec
+
+
+def random_backbone(tmp_path, monkeypatch, net: str = "alex"):
+    """A randomly initialised torchvision backbone, written where genbench and lpips each look."""
+    spec, constructor = BACKBONES[net]
+    torch.manual_seed(0)
+    state = getattr(torchvision.models, constructor)().state_dict()
+    weights = tmp_path / "weights"
+    weights.mkdir(exist_ok=True)
+    torch.save(state, weights / spec.filename)
+    # The lpips package finds the same file through torch.hub's cache, its own loading path.
+    checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    torch.save(state, checkpoints / spec.filename)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    digest = hashlib.sha256((weights / spec.filename).read_bytes()).hexdigest()
+    return weights, WeightsSpec(spec.filename, digest, spec.url, spec.purpose)
 
 
 @pytest.fixture
 def random_alexnet(tmp_path, monkeypatch):
-    torch.manual_seed(0)
-    state = torchvision.models.alexnet().state_dict()
-    weights = tmp_path / "weights"
-    weights.mkdir()
-    torch.save(state, weights / ALEXNET.filename)
-    # The lpips package finds the same file through torch.hub's cache, its own loading path.
-    checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
-    checkpoints.mkdir(parents=True)
-    torch.save(state, checkpoints / ALEXNET.filename)
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    digest = hashlib.sha256((weights / ALEXNET.filename).read_bytes()).hexdigest()
-    return weights, WeightsSpec(ALEXNET.filename, digest, ALEXNET.url, ALEXNET.purpose)
+    return random_backbone(tmp_path, monkeypatch)
 
 
-def test_lpips_equals_the_lpips_package_on_the_same_weights(random_alexnet):
+@pytest.mark.parametrize("net", ["alex", "vgg", "squeeze"])
+def test_lpips_equals_the_lpips_package_on_the_same_weights(tmp_path, monkeypatch, net):
+    import warnings
+
     import lpips
 
-    weights, spec = random_alexnet
-    distance, sha = load_lpips(weights, spec=spec)
-    reference = lpips.LPIPS(net="alex", verbose=False).eval()
+    weights, spec = random_backbone(tmp_path, monkeypatch, net)
+    distance, sha = load_lpips(weights, spec=spec, net=net)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        reference = lpips.LPIPS(net=net, verbose=False).eval()
     generator = torch.Generator().manual_seed(1)
     a, b = torch.rand(4, 3, 64, 64, generator=generator), torch.rand(4, 3, 64, 64, generator=generator)
     with torch.no_grad():
