@@ -16,14 +16,13 @@ from pathlib import Path
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from genbench.data.digits import load_digits
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
 from .common import N_CLASSES, card_facts, check_labels, count_parameters, load_shipped, minibatches
-from .dcgan import DCGANConfig, Generator, dequantize
+from .dcgan import DCGANConfig, Generator, adversarial_step
 
 log = logging.getLogger(__name__)
 
@@ -100,21 +99,8 @@ def train(out_dir: Path, seed: int, config: CGANConfig = CGANConfig()) -> TrainR
             n, y = len(idx), labels[idx]
             # fakes of the batch's own labels, so each class is asked for as often as it occurs in the data
             fake = model(torch.randn(n, config.z), y)
-            # discriminator: (real, y) → 1, (fake, y) → 0 (fake detached: this step must not move G)
-            real = dequantize(images[idx]).requires_grad_(True)
-            score_real = critic(real, y)
-            (grad,) = torch.autograd.grad(score_real.sum(), real, create_graph=True)  # (n, 1, 8, 8)
-            r1 = grad.pow(2).flatten(1).sum(1).mean()  # R1: keep D flat on the data, so it cannot overshoot
-            loss_d = F.softplus(-score_real).mean() + F.softplus(critic(fake.detach(), y)).mean() + 0.5 * config.r1 * r1
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-            # generator: the non-saturating loss −log D(G(z, y), y)
-            loss_g = F.softplus(-critic(fake, y)).mean()
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_g.step()
-            sums += torch.tensor([loss_d.item(), loss_g.item()]) * n
+            step = adversarial_step(lambda x, y=y: critic(x, y), images[idx], fake, opt_d, opt_g, config.r1)
+            sums += step * n
         if (epoch + 1) % 25 == 0:
             d, g = (sums / len(images)).tolist()
             log.info("epoch %d: D loss %.3f, G loss %.3f", epoch + 1, d, g)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -23,18 +22,15 @@ from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
 from .common import N_CLASSES, card_facts, check_labels, fit, load_shipped
+from .vae import VAEConfig, conv_decoder, conv_encoder
 
 log = logging.getLogger(__name__)
 
 
 
-@dataclass(frozen=True)
-class CVAEConfig:
-    z: int = 10  # latent size; the label carries the class, so z only needs the style within it
-    width: int = 32  # channels of the first conv; doubled at each downsampling
-    epochs: int = 150
-    batch_size: int = 64
-    lr: float = 1e-3
+# The same sizes and schedule as the unconditional VAE; with the label carrying the class, the
+# latent only needs the style within it.
+CVAEConfig = VAEConfig
 
 
 class CVAE(nn.Module):
@@ -42,20 +38,9 @@ class CVAE(nn.Module):
         super().__init__()
         self.config = config
         w = config.width
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(),  # (n, w, 8, 8)
-            nn.Conv2d(w, 2 * w, 4, 2, 1), nn.ReLU(),  # (n, 2w, 4, 4)
-            nn.Conv2d(2 * w, 4 * w, 4, 2, 1), nn.ReLU(),  # (n, 4w, 2, 2)
-            nn.Flatten(),  # (n, 16w)
-        )
+        self.encoder = nn.Sequential(*conv_encoder(w))  # (n, 16w)
         self.posterior_head = nn.Linear(16 * w + N_CLASSES, 2 * config.z)  # (n, 2z): mean and log-variance
-        self.decoder = nn.Sequential(
-            nn.Linear(config.z + N_CLASSES, 16 * w), nn.ReLU(),
-            nn.Unflatten(1, (4 * w, 2, 2)),  # (n, 4w, 2, 2)
-            nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1), nn.ReLU(),  # (n, 2w, 4, 4)
-            nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.ReLU(),  # (n, w, 8, 8)
-            nn.Conv2d(w, 1, 3, padding=1),  # (n, 1, 8, 8) Bernoulli logits
-        )
+        self.decoder = conv_decoder(w, config.z + N_CLASSES)
 
     def posterior(self, images: torch.Tensor, onehot: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(n, 1, 8, 8) and (n, 10) → mean and log-variance of q(z|x, y), each (n, z)."""

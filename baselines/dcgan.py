@@ -8,6 +8,7 @@ convolutions; the discriminator mirrors it with strided convolutions. Only the g
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,27 @@ def dequantize(images: torch.Tensor) -> torch.Tensor:
     return (images + (torch.rand_like(images) * 2 - 1) * half).clamp(0, 1)
 
 
+def adversarial_step(critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor,
+                     opt_d: torch.optim.Optimizer, opt_g: torch.optim.Optimizer, r1_weight: float) -> torch.Tensor:
+    """One discriminator step, then one generator step; returns (D loss, G loss). The conditional
+    GAN reuses it with its labels bound into ``critic``."""
+    # discriminator: real → 1, fake → 0 (fake detached: this step must not move G)
+    real = dequantize(real).requires_grad_(True)
+    score_real = critic(real)
+    (grad,) = torch.autograd.grad(score_real.sum(), real, create_graph=True)  # (n, 1, 8, 8)
+    r1 = grad.pow(2).flatten(1).sum(1).mean()  # R1: keep D flat on the data, so it cannot overshoot
+    loss_d = F.softplus(-score_real).mean() + F.softplus(critic(fake.detach())).mean() + 0.5 * r1_weight * r1
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+    # generator: the non-saturating loss −log D(G(z))
+    loss_g = F.softplus(-critic(fake)).mean()
+    opt_g.zero_grad(set_to_none=True)
+    loss_g.backward()
+    opt_g.step()
+    return torch.tensor([loss_d.item(), loss_g.item()])
+
+
 def train(out_dir: Path, seed: int, config: DCGANConfig = DCGANConfig()) -> TrainResult:
     torch.manual_seed(seed)
     order = torch.Generator().manual_seed(seed)
@@ -103,23 +125,8 @@ def train(out_dir: Path, seed: int, config: DCGANConfig = DCGANConfig()) -> Trai
         model.train()
         sums = torch.zeros(2)
         for real in minibatches(images, config.batch_size, order):
-            n = len(real)
-            fake = model.generator(torch.randn(n, config.z))
-            # discriminator: real → 1, fake → 0 (fake detached: this step must not move G)
-            real = dequantize(real).requires_grad_(True)
-            score_real = critic(real)
-            (grad,) = torch.autograd.grad(score_real.sum(), real, create_graph=True)  # (n, 1, 8, 8)
-            r1 = grad.pow(2).flatten(1).sum(1).mean()  # R1: keep D flat on the data, so it cannot overshoot
-            loss_d = F.softplus(-score_real).mean() + F.softplus(critic(fake.detach())).mean() + 0.5 * config.r1 * r1
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-            # generator: the non-saturating loss −log D(G(z))
-            loss_g = F.softplus(-critic(fake)).mean()
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_g.step()
-            sums += torch.tensor([loss_d.item(), loss_g.item()]) * n
+            fake = model.generator(torch.randn(len(real), config.z))
+            sums += adversarial_step(critic, real, fake, opt_d, opt_g, config.r1) * len(real)
         if (epoch + 1) % 25 == 0:
             d, g = (sums / len(images)).tolist()
             log.info("epoch %d: D loss %.3f, G loss %.3f", epoch + 1, d, g)

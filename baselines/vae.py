@@ -34,25 +34,37 @@ class VAEConfig:
     lr: float = 1e-3
 
 
+def conv_encoder(w: int) -> list[nn.Module]:
+    """(n, 1, 8, 8) → (n, 16w): the convolutional trunk both VAEs share."""
+    return [
+        nn.Conv2d(1, w, 3, padding=1), nn.ReLU(),  # (n, w, 8, 8)
+        nn.Conv2d(w, 2 * w, 4, 2, 1), nn.ReLU(),  # (n, 2w, 4, 4)
+        nn.Conv2d(2 * w, 4 * w, 4, 2, 1), nn.ReLU(),  # (n, 4w, 2, 2)
+        nn.Flatten(),  # (n, 16w)
+    ]
+
+
+def conv_decoder(w: int, inputs: int) -> nn.Sequential:
+    """(n, inputs) → Bernoulli logits (n, 1, 8, 8)."""
+    return nn.Sequential(
+        nn.Linear(inputs, 16 * w), nn.ReLU(),
+        nn.Unflatten(1, (4 * w, 2, 2)),  # (n, 4w, 2, 2)
+        nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1), nn.ReLU(),  # (n, 2w, 4, 4)
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.ReLU(),  # (n, w, 8, 8)
+        nn.Conv2d(w, 1, 3, padding=1),  # (n, 1, 8, 8) Bernoulli logits
+    )
+
+
 class VAE(nn.Module):
     def __init__(self, config: VAEConfig = VAEConfig()):
         super().__init__()
         self.config = config
         w = config.width
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(),  # (n, w, 8, 8)
-            nn.Conv2d(w, 2 * w, 4, 2, 1), nn.ReLU(),  # (n, 2w, 4, 4)
-            nn.Conv2d(2 * w, 4 * w, 4, 2, 1), nn.ReLU(),  # (n, 4w, 2, 2)
-            nn.Flatten(),
+            *conv_encoder(w),
             nn.Linear(16 * w, 2 * config.z),  # (n, 2z): mean and log-variance
         )
-        self.decoder = nn.Sequential(
-            nn.Linear(config.z, 16 * w), nn.ReLU(),
-            nn.Unflatten(1, (4 * w, 2, 2)),  # (n, 4w, 2, 2)
-            nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1), nn.ReLU(),  # (n, 2w, 4, 4)
-            nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.ReLU(),  # (n, w, 8, 8)
-            nn.Conv2d(w, 1, 3, padding=1),  # (n, 1, 8, 8) Bernoulli logits
-        )
+        self.decoder = conv_decoder(w, config.z)
 
     def posterior(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(n, 1, 8, 8) → mean and log-variance, each (n, z)."""
