@@ -76,3 +76,10 @@ def test_leaderboard_formats(tmp_path, cli, capsys):
     assert cli("leaderboard", "--suite", "images", "--publish", tmp_path / "pub", "--store", store) == 0
     assert (tmp_path / "pub" / "images.md").is_file() and (tmp_path / "pub" / "images.csv").is_file()
     assert cli("leaderboard", "--suite", "nope", "--store", store) == 2
+
+
+def test_an_unwritable_cache_costs_time_not_the_run(tmp_path, cli, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")  # a cache path beneath a file cannot be created, even by root
+    monkeypatch.setenv("GENBENCH_CACHE", str(blocker / "cache"))
+    assert cli("run", "--no-baselines", "--model", "toy_models:noisy", "--store", tmp_path / "r.sqlite") == 0

@@ -7,6 +7,7 @@ network's name and weights sha256, and the preprocessing. Entries are safetensor
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from genbench.features.base import FeatureNetwork
 from genbench.metrics.generation import FeatureSet
 
 CACHE_ENV = "GENBENCH_CACHE"
+log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
@@ -35,5 +37,8 @@ def reference_features(split: ImageSplit, net: FeatureNetwork, preprocessing: st
         except Exception:  # a damaged cache entry is recomputed, never trusted
             path.unlink(missing_ok=True)
     out = net(quantize(split.images))
-    write_atomically(path, lambda tmp: save_file({k: v.contiguous() for k, v in out.items()}, tmp))
+    try:
+        write_atomically(path, lambda tmp: save_file({k: v.contiguous() for k, v in out.items()}, tmp))
+    except OSError as exc:  # a read-only or full cache only costs time, never the run
+        log.warning("cannot cache reference features in %s: %s", path.parent, exc)
     return FeatureSet.from_tensors(out)
