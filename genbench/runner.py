@@ -69,6 +69,30 @@ def batches(total: int, size: int) -> Iterator[tuple[int, int]]:
         yield start, min(size, total - start)
 
 
+def tile(items: torch.Tensor, n: int) -> torch.Tensor:
+    """``items`` repeated along the batch up to exactly ``n`` (cost is timed at a fixed batch size)."""
+    reps = -(-n // len(items))
+    return items.repeat(reps, *([1] * (items.dim() - 1)))[:n]
+
+
+LPIPS_BATCH = 64
+
+
+def lpips_score(metric: str, outputs: torch.Tensor, targets: torch.Tensor, score: "Scorer", resamples: int,
+                options: "RunOptions", settings: dict) -> Score:
+    """Per-item LPIPS of outputs against targets, or the metric marked unavailable naming its file."""
+    from genbench.features.lpips_net import load_lpips
+
+    try:
+        distance, sha = load_lpips(options.weights_dir)
+    except UnavailableError as exc:
+        return score.unavailable(metric, str(exc), settings)
+    values = torch.cat([distance(outputs[s:s + n], targets[s:s + n])
+                        for s, n in batches(len(targets), LPIPS_BATCH)]).double().numpy()
+    return score(metric, mean_with_interval(values, resamples, options.seed), settings,
+                 features="lpips-alex", features_sha=sha, items=values)
+
+
 class Scorer:
     """Builds Score objects for one (task, source) with the shared signature fields."""
 
@@ -234,8 +258,7 @@ def cost_scores(task: ImageTask, source: ModelSource, score: Scorer, options: Ru
     settings = {"batch": options.cost.large_batch, "repeats": options.cost.repeats,
                 "warmup": options.cost.warmup, "latency_calls": options.cost.latency_calls}
     progress("measuring cost", 0, 1)
-    with torch.no_grad():
-        measured = measure_cost(call, source.device, options.cost, options.seed)
+    measured = measure_cost(call, source.device, options.cost, options.seed)  # under evaluate's inference_mode
     progress("measuring cost", 1, 1)
     scores = [score(name, est, settings, device=device, n=options.cost.latency_calls
                     if name.startswith("latency") else options.cost.repeats) for name, est in measured.items()]
@@ -269,23 +292,12 @@ def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource
         score("psnr", mean_with_interval(psnr, resamples, options.seed), PSNR_SETTINGS, items=psnr),
         score("ssim", mean_with_interval(ssim, resamples, options.seed), SSIM_SETTINGS, items=ssim),
     ]
-    from genbench.features.lpips_net import LPIPS_SIZE, load_lpips
+    from genbench.features.lpips_net import LPIPS_SIZE
 
-    lpips_settings = {"net": "alex", "version": "0.1", "resize": LPIPS_SIZE}
-    try:
-        distance, sha = load_lpips(options.weights_dir)
-    except UnavailableError as exc:
-        scores.append(score.unavailable("lpips", str(exc), lpips_settings))
-    else:
-        values = torch.cat([distance(recon[s:s + n], targets[s:s + n]) for s, n in batches(len(targets), 64)])
-        scores.append(score("lpips", mean_with_interval(values.numpy(), resamples, options.seed),
-                            lpips_settings, features="lpips-alex", features_sha=sha, items=values.numpy()))
+    scores.append(lpips_score("lpips", recon, targets, score, resamples, options,
+                              {"net": "alex", "version": "0.1", "resize": LPIPS_SIZE}))
     if isinstance(source, ModelSource):
         batch = targets[: options.cost.large_batch]
-
-        def call(b: int) -> object:
-            reps = -(-b // len(batch))
-            return source.model.reconstruct(batch.repeat(reps, 1, 1, 1)[:b].to(source.device))
-
-        scores += cost_scores(task, source, score, options, progress, call)
+        scores += cost_scores(task, source, score, options, progress,
+                              lambda b: source.model.reconstruct(tile(batch, b).to(source.device)))
     return scores

@@ -15,6 +15,11 @@ from typing import Any, Mapping
 NOT_IN_KEY = ("seed",)
 
 
+def comparability_key(rendered: str) -> str:
+    """A rendered signature without the fields in NOT_IN_KEY: what must match for two scores to compare."""
+    return "|".join(p for p in rendered.split("|") if p.split(":", 1)[0] not in NOT_IN_KEY)
+
+
 @dataclass(frozen=True)
 class Signature:
     task: str
@@ -56,8 +61,7 @@ class Signature:
         return "|".join(parts)
 
     def key(self) -> str:
-        """The comparability key: the rendered signature without the fields in NOT_IN_KEY."""
-        return "|".join(p for p in self.render().split("|") if p.split(":", 1)[0] not in NOT_IN_KEY)
+        return comparability_key(self.render())
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

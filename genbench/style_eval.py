@@ -12,12 +12,10 @@ from genbench.metrics import style
 from genbench.metrics.intervals import mean_with_interval
 from genbench.models.protocol import capabilities
 from genbench.models.sources import FolderSource, ModelSource
-from genbench.runner import Progress, RunOptions, Scorer, batches, call_model, check_images, cost_scores
+from genbench.runner import (Progress, RunOptions, Scorer, batches, call_model, check_images, cost_scores,
+                             lpips_score, tile)
 from genbench.score import Score
 from genbench.tasks.spec import StyleTask
-
-LPIPS_BATCH = 16
-
 
 def evaluate_style(task: StyleTask, source: ModelSource | FolderSource, options: RunOptions,
                    progress: Progress) -> list[Score]:
@@ -38,18 +36,13 @@ def evaluate_style(task: StyleTask, source: ModelSource | FolderSource, options:
     score = Scorer(task, source.label, len(pairs), options.seed, pairs.content_hash)
     scores = [score(metric, mean_with_interval(values, task.resamples, options.seed), settings, items=values, **feat)
               for metric, (values, settings, feat) in per_item.items()]
-    scores.append(_lpips(task, outputs, pairs.content, score, options))
+    scores.append(lpips_score("content_lpips", outputs, pairs.content, score, task.resamples, options,
+                              {"net": "alex", "version": "0.1", "against": "content"}))
     scores.append(_vgg_gram(task, outputs, pairs.style, score, options))
     if isinstance(source, ModelSource):
-        content, style_images = pairs.content, pairs.style
-
         def call(b: int) -> object:
-            reps = -(-b // len(content))  # repeat the pairs up to the batch size
-
-            def take(x: torch.Tensor) -> torch.Tensor:
-                return x.repeat(reps, 1, 1, 1)[:b].to(source.device)
-
-            return source.model.stylize(take(content), take(style_images))
+            content, style_images = tile(pairs.content, b), tile(pairs.style, b)
+            return source.model.stylize(content.to(source.device), style_images.to(source.device))
 
         scores += cost_scores(task, source, score, options, progress, call)
     return scores
@@ -69,20 +62,6 @@ def _outputs(task: StyleTask, source: ModelSource | FolderSource, content: torch
         parts.append(quantize(check_images(out, (size, *task.image_shape), f"Model {source.label!r}"), task.levels))
         progress("stylizing", start + size, len(content))
     return torch.cat(parts)
-
-
-def _lpips(task: StyleTask, outputs: torch.Tensor, content: torch.Tensor, score: Scorer, options: RunOptions) -> Score:
-    from genbench.features.lpips_net import load_lpips
-
-    settings = {"net": "alex", "version": "0.1", "against": "content"}
-    try:
-        distance, sha = load_lpips(options.weights_dir)
-    except UnavailableError as exc:
-        return score.unavailable("content_lpips", str(exc), settings)
-    values = torch.cat([distance(outputs[s:s + n], content[s:s + n]) for s, n in batches(len(content), LPIPS_BATCH)])
-    values = values.double().numpy()
-    return score("content_lpips", mean_with_interval(values, task.resamples, options.seed), settings,
-                 features="lpips-alex", features_sha=sha, items=values)
 
 
 def _vgg_gram(task: StyleTask, outputs: torch.Tensor, style_images: torch.Tensor, score: Scorer,

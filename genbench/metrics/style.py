@@ -14,10 +14,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from genbench.metrics.reconstruction import PSNR_CAP_DB, psnr_per_item
+
 # ITU-R 601 luma weights, as scikit-image's rgb2gray uses them.
 LUMA = torch.tensor([0.2125, 0.7154, 0.0721]).view(1, 3, 1, 1)
 SSIM_SETTINGS = {"on": "luminance", "window": "gaussian-11-sigma-1.5", "data_range": 1.0}
-PSNR_SETTINGS = {"on": "luminance", "data_range": 1.0, "cap_db": 100.0}
+PSNR_SETTINGS = {"on": "luminance", "data_range": 1.0, "cap_db": PSNR_CAP_DB}
 
 
 def luminance(images: torch.Tensor) -> torch.Tensor:
@@ -32,11 +34,7 @@ def content_ssim(output: torch.Tensor, content: torch.Tensor) -> np.ndarray:
 
 
 def content_psnr(output: torch.Tensor, content: torch.Tensor) -> np.ndarray:
-    from torchmetrics.functional.image import peak_signal_noise_ratio
-
-    values = peak_signal_noise_ratio(luminance(output), luminance(content), data_range=1.0, reduction="none",
-                                     dim=(1, 2, 3))
-    return values.clamp(max=PSNR_SETTINGS["cap_db"]).numpy()
+    return psnr_per_item(luminance(output), luminance(content))
 
 
 def gram_distance(output_grams: list[torch.Tensor], style_grams: list[torch.Tensor]) -> np.ndarray:

@@ -89,12 +89,13 @@ def holm(p_values: list[float]) -> list[float]:
 
 
 def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, paired_test: str
-          ) -> Difference | str:
-    """The difference with its raw p-value, or why the pair cannot be compared."""
+          ) -> Difference | tuple[str, str]:
+    """The difference with its raw p-value, or the (verdict, reason) of a pair that cannot be tested."""
     if b.key() != c.key():
         fb, fc = b.signature_fields(), c.signature_fields()
         fields = sorted(k for k in set(fb) | set(fc) if k != "seed" and fb.get(k) != fc.get(k))
-        return "signatures differ in " + ", ".join(f"{k} ({fb.get(k, '—')} vs {fc.get(k, '—')})" for k in fields)
+        return INCOMPARABLE, "signatures differ in " + ", ".join(
+            f"{k} ({fb.get(k, '—')} vs {fc.get(k, '—')})" for k in fields)
     if b.value is None or c.value is None:
         return UNAVAILABLE[(b.value is None, c.value is None)]
     if b.items is not None and c.items is not None and len(b.items) == len(c.items) and all(
@@ -104,24 +105,22 @@ def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, pai
     return from_intervals(b.value, (b.ci_low, b.ci_high), c.value, (c.ci_low, c.ci_high))
 
 
-# (base unavailable, candidate unavailable) → why; the verdict follows in _verdict.
+# (base unavailable, candidate unavailable) → (verdict, reason). Unavailable on both sides loses
+# nothing (the metric needs a file neither run had); a metric that stopped being measured must not pass.
 UNAVAILABLE = {
-    (True, True): "unavailable on both sides",
-    (False, True): "unavailable in the candidate, measured in the base",
-    (True, False): "unavailable in the base, measured in the candidate",
+    (True, True): (SAME, "unavailable on both sides"),
+    (False, True): (MISSING, "unavailable in the candidate, measured in the base"),
+    (True, False): (INCOMPARABLE, "unavailable in the base, measured in the candidate"),
 }
 
 
-def _verdict(b: Entry, c: Entry, tested: Difference | str, p_gate: float | None, config: GateConfig) -> Comparison:
+def _verdict(b: Entry, c: Entry, tested: Difference | tuple[str, str], p_gate: float | None,
+             config: GateConfig) -> Comparison:
     def result(verdict: str, reason: str, diff: Difference | None = None, tol: float | None = None) -> Comparison:
         return Comparison(c.task, c.model, c.metric, verdict, b.value, c.value, diff, tol, reason, p_gate)
 
-    if tested == UNAVAILABLE[(True, True)]:
-        return result(SAME, tested)  # nothing was lost: the metric needs a file neither run had
-    if tested == UNAVAILABLE[(False, True)]:
-        return result(MISSING, tested)  # a metric that stopped being measured must not pass
-    if isinstance(tested, str):
-        return result(INCOMPARABLE, tested)
+    if isinstance(tested, tuple):
+        return result(*tested)
     tolerance = config.tolerance(c.metric)
     allowed = tolerance.allowed(b.value)
     if tolerance.ignore or p_gate is None:
@@ -129,8 +128,7 @@ def _verdict(b: Entry, c: Entry, tested: Difference | str, p_gate: float | None,
     if not math.isfinite(p_gate):
         return result(INCOMPARABLE, "no interval on one side, so no test", tested, allowed)
     gain = tested.diff if higher_is_better(c) else -tested.diff  # > 0: the candidate is better
-    significant = math.isfinite(p_gate) and p_gate < config.alpha
-    if abs(gain) > allowed and significant:
+    if abs(gain) > allowed and p_gate < config.alpha:
         verdict = BETTER if gain > 0 else WORSE
         return result(verdict, f"change {gain:+.4g} beyond tolerance {allowed:.4g}, p={p_gate:.3g}", tested, allowed)
     why = "within tolerance" if abs(gain) <= allowed else f"not significant (p={p_gate:.3g})"

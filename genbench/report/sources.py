@@ -11,7 +11,7 @@ from typing import Any
 
 from genbench.errors import InputError
 from genbench.score import Score
-from genbench.signature import NOT_IN_KEY
+from genbench.signature import comparability_key
 from genbench.store import Store
 
 
@@ -41,7 +41,7 @@ class Entry:
         return dict(part.split(":", 1) for part in self.signature.split("|") if ":" in part)
 
     def key(self) -> str:
-        return "|".join(f"{k}:{v}" for k, v in self.signature_fields().items() if k not in NOT_IN_KEY)
+        return comparability_key(self.signature)
 
 
 REQUIRED = ("task", "model", "metric", "value", "signature")
