@@ -83,22 +83,40 @@ def test_pickled_code_in_a_weights_file_is_refused(tmp_path):
         load_inception(tmp_path, spec=spec)
 
 
-@pytest.fixture
-def local_server(tmp_path):
-    served = tmp_path / "served"
-    served.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+def loopback_works() -> bool:
+    """False inside a network namespace whose loopback is down (e.g. ``unshare -n``)."""
+    import socket
+
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(server.getsockname(), 1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["http", "file"])
+def served(request, tmp_path):
+    """A folder and the base URL it is served at: over HTTP on localhost, and as file:// URLs."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    if request.param == "file":
+        yield folder, folder.as_uri()
+        return
+    if not loopback_works():
+        pytest.skip("the loopback interface is down, so no local HTTP server can be reached; "
+                    "the file:// case covers the same download code")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield served, f"http://127.0.0.1:{server.server_address[1]}"
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
 
-def test_download_checks_the_hash_before_the_file_appears(tmp_path, local_server):
-    served, base = local_server
+def test_download_checks_the_hash_before_the_file_appears(tmp_path, served):
+    folder, base = served
     payload = b"weights" * 1000
-    (served / "w.pth").write_bytes(payload)
+    (folder / "w.pth").write_bytes(payload)
     good = WeightsSpec("w.pth", hashlib.sha256(payload).hexdigest(), f"{base}/w.pth", "test weights")
     target = download(good, tmp_path / "cache")
     assert target.read_bytes() == payload
