@@ -12,12 +12,12 @@ import torch
 from genbench import provenance
 from genbench.errors import GenbenchError
 from genbench.models.protocol import capabilities
-from genbench.models.sources import MODELS, FolderSource, ModelSource, load_model
+from genbench.models.sources import MODELS, FileSource, ModelSource, load_model
 from genbench.report.leaderboard import Board, build_boards
 from genbench.runner import Progress, RunOptions, evaluate
 from genbench.score import Score
 from genbench.store import Store, store_path
-from genbench.tasks.spec import SUITE_BASELINES, TASKS, ImageTask, suite_tasks
+from genbench.tasks.spec import SUITE_BASELINES, TASKS, suite_tasks
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def resolve_device(name: str) -> torch.device:
 
 def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = True, seed: int = 0,
               store: Path | None = None, features: str | None = None, weights_dir: Path | None = None,
-              device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
+              corpus_dir: Path | None = None, device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score the suite's baselines (and ``models``) on every task of ``suite``; store one run."""
     tasks = suite_tasks(suite)
     names = list(dict.fromkeys((list(SUITE_BASELINES.get(suite, ())) if baselines else []) + list(models or [])))
@@ -57,7 +57,7 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
     if duplicates:
         raise GenbenchError(f"Several models are labelled {', '.join(duplicates)}; their scores would mix. "
                             "Give each model a distinct `name` attribute.")
-    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir)
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir)
     scores: list[Score] = []
     skipped: list[str] = []
     for task in tasks:
@@ -73,16 +73,16 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
 
 
 def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, store: Path | None = None,
-                 features: str | None = None, weights_dir: Path | None = None,
+                 features: str | None = None, weights_dir: Path | None = None, corpus_dir: Path | None = None,
                  progress: Callable[[str], Progress] | None = None) -> RunResult:
-    """Score outputs made elsewhere (a folder of PNG files) as if a model had produced them."""
-    task: ImageTask = TASKS.get(task_name)
+    """Score outputs made elsewhere (a folder of PNG files, a text file) as if a model had produced them."""
+    task = TASKS.get(task_name)
     if name in MODELS:
         raise GenbenchError(f"--name {name!r} is a registered model's name; its rows would mix with that "
                             "model's. Choose another label.")
-    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir)
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir)
     bar = progress(f"{task.name} · {name}") if progress else None
-    scores = evaluate(task, FolderSource(name, Path(samples)), options, bar)
+    scores = evaluate(task, FileSource(name, Path(samples)), options, bar)
     config = {"command": "eval", "task": task.name, "samples": str(samples), "name": name, "seed": seed,
               "features": features}
     return _store(store, "eval", seed, config, "none (files)", scores, [])
@@ -118,4 +118,4 @@ def list_models() -> list[str]:
     return MODELS.names()
 
 
-__all__ = ["run_suite", "eval_samples", "RunResult", "ModelSource", "FolderSource"]
+__all__ = ["run_suite", "eval_samples", "RunResult", "ModelSource", "FileSource"]

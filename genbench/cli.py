@@ -14,6 +14,8 @@ from genbench import __version__
 
 STORE_HELP = "SQLite results database (default: $GENBENCH_STORE or ./genbench-results.sqlite)."
 WEIGHTS_HELP = "Folder of pretrained weights (default: $GENBENCH_WEIGHTS or ~/.cache/genbench/weights)."
+CORPUS_HELP = ("SWORD library folder holding the text suite's corpus (default: $GENBENCH_SWORD_PATH, $SWORD_PATH, "
+               "~/.sword, /usr/share/sword).")
 
 
 def _console():
@@ -103,6 +105,7 @@ def _scoring_options(command):
         click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here."),
         click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
         click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP),
+        click.option("--corpus-dir", type=click.Path(path_type=Path), help=CORPUS_HELP),
     ]):
         command = option(command)
     return command
@@ -115,32 +118,35 @@ def _scoring_options(command):
 @_scoring_options
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
 def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, store: Path | None,
-        json_path: Path | None, features: str | None, weights_dir: Path | None, device: str) -> None:
+        json_path: Path | None, features: str | None, weights_dir: Path | None, corpus_dir: Path | None,
+        device: str) -> None:
     """Run a suite's tasks on its baselines (and --model models); store and show the scores."""
     from genbench.api import run_suite
 
     _check_writable(json_path)
     with _Bars() as bars:
         result = run_suite(suite, list(models), baselines=not no_baselines, seed=seed, store=store,
-                           features=features, weights_dir=weights_dir, device=device, progress=bars)
+                           features=features, weights_dir=weights_dir, corpus_dir=corpus_dir, device=device,
+                           progress=bars)
     _show(result, json_path)
 
 
 @cli.command(name="eval")
 @click.option("--task", "task_name", required=True, help="Task id, e.g. images/digits.")
 @click.option("--samples", required=True, type=click.Path(path_type=Path),
-              help="Folder of PNG files; for paired tasks each named <item id>.png.")
+              help="Image tasks: a folder of PNG files (paired tasks: <item id>.png). Text tasks: a UTF-8 "
+                   "file with one hypothesis per test item in order, or a .jsonl file of {\"id\", \"hypothesis\"}.")
 @click.option("--name", required=True, help="Label for these outputs in the store and leaderboards.")
 @_scoring_options
 def eval_(task_name: str, samples: Path, name: str, seed: int, store: Path | None, json_path: Path | None,
-          features: str | None, weights_dir: Path | None) -> None:
+          features: str | None, weights_dir: Path | None, corpus_dir: Path | None) -> None:
     """Score outputs made elsewhere (a vendor's) as if a model had produced them."""
     from genbench.api import eval_samples
 
     _check_writable(json_path)
     with _Bars() as bars:
         result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
-                              weights_dir=weights_dir, progress=bars)
+                              weights_dir=weights_dir, corpus_dir=corpus_dir, progress=bars)
     _show(result, json_path)
 
 
@@ -177,7 +183,9 @@ def list_(what: str) -> None:
         table.add_column("metric"), table.add_column("better"), table.add_column("library"), table.add_column("description")
         for name in METRICS.names():
             info = METRICS.get(name)
-            table.add_row(name, "higher" if info.higher_is_better else "lower", info.library, info.description)
+            better = f"closer to {info.target:g}" if info.target is not None else (
+                "higher" if info.higher_is_better else "lower")
+            table.add_row(name, better, info.library, info.description)
     else:
         from genbench.features import FEATURES
 
@@ -280,6 +288,49 @@ def compare_(base: str, cand: str, store: Path | None, config: Path | None, json
     summary = {0: "no regression", 1: "regression found", 3: "not comparable"}[code]
     _console().print(f"{summary} ({len(comparisons)} comparisons)")
     sys.exit(code)
+
+
+@cli.group()
+def corpus() -> None:
+    """The text suite's corpus: where it is, and getting it."""
+
+
+@corpus.command(name="where")
+@click.option("--corpus-dir", type=click.Path(path_type=Path), help=CORPUS_HELP)
+def corpus_where(corpus_dir: Path | None) -> None:
+    """Show which SWORD folder holds the corpus, and each split's size and hash."""
+    from genbench.data.bible import find_library, load_corpus
+
+    root = find_library(corpus_dir)
+    click.echo(f"SWORD folder: {root}")
+    for split in ("train", "validation", "test"):
+        data = load_corpus(split, root)
+        click.echo(f"{split}: {len(data):,} pairs, sha256 {data.content_hash}")
+
+
+@corpus.command(name="get")
+@click.option("--method", type=click.Choice(["auto", "apt", "download"]), default="auto", show_default=True,
+              help="auto: apt-get where it can (root, Debian), else the publisher's download.")
+@click.option("--dest", type=click.Path(path_type=Path), default=Path.home() / ".sword", show_default=True,
+              help="SWORD folder for downloaded modules.")
+@click.option("--url", default=None, help="Base URL of the module zip files (default: the publisher's).")
+def corpus_get(method: str, dest: Path, url: str | None) -> None:
+    """Install the SWORD modules of the text suite's corpus (hash-checked when downloaded)."""
+    from genbench.data import corpus_get as getter
+    from genbench.data.bible import find_library
+    from genbench.errors import UnavailableError
+
+    root = None
+    if method in ("auto", "apt"):
+        try:
+            root = getter.install_with_apt()
+        except UnavailableError as exc:
+            if method == "apt":
+                raise
+            _console().print(f"[yellow]apt:[/] {exc} Downloading instead.")
+    if root is None:
+        root = getter.download_modules(dest, url or getter.PUBLISHER_URL)
+    click.echo(f"corpus installed in {find_library(root)}")
 
 
 @cli.command()

@@ -1,6 +1,6 @@
 """Runs one (task, model, seed): streams outputs in batches through the metrics and meters cost.
 
-Outputs come from a model (``ModelSource``) or from files (``FolderSource``); both are checked
+Outputs come from a model (``ModelSource``) or from files (``FileSource``); both are checked
 the same way and snapped to the task's pixel grid before any metric sees them.
 """
 
@@ -28,10 +28,10 @@ from genbench.metrics.intervals import Estimate, mean_with_interval
 from genbench.metrics.likelihood import bits_per_dim
 from genbench.metrics.reconstruction import PSNR_SETTINGS, SSIM_SETTINGS, psnr_per_item, ssim_per_item
 from genbench.models.protocol import capabilities
-from genbench.models.sources import FolderSource, ModelSource
+from genbench.models.sources import FileSource, ModelSource
 from genbench.score import Score
 from genbench.signature import Signature
-from genbench.tasks.spec import ImageTask, StyleTask
+from genbench.tasks.spec import ImageTask, StyleTask, TextTask
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (step, done, total)
@@ -45,6 +45,7 @@ class RunOptions:
     seed: int = 0
     features: str | None = None  # override the task's embedding network
     weights_dir: Path | None = None
+    corpus_dir: Path | None = None  # SWORD library holding the text suite's corpus
     cost: CostSettings = field(default_factory=CostSettings)
 
 
@@ -122,11 +123,15 @@ class Scorer:
                      sig, "none", info.unit, unavailable_reason=reason)
 
 
-def evaluate(task: ImageTask | StyleTask, source: ModelSource | FolderSource, options: RunOptions,
+def evaluate(task: ImageTask | StyleTask | TextTask, source: ModelSource | FileSource, options: RunOptions,
              progress: Progress | None = None) -> list[Score]:
     """Every score of ``source`` on ``task``. Raises InputError on bad outputs; nothing is stored here."""
     progress = progress or (lambda step, done, total: None)
     with torch.inference_mode():  # a user's model without no_grad must not build autograd graphs
+        if isinstance(task, TextTask):
+            from genbench.text_eval import evaluate_text
+
+            return evaluate_text(task, source, options, progress)
         if task.protocol == "stylize":
             from genbench.style_eval import evaluate_style
 
@@ -154,15 +159,15 @@ def _draw(task: ImageTask, model: Any, n: int, generator: torch.Generator,
     return model.sample(n, generator)
 
 
-def _generate(task: ImageTask, source: ModelSource | FolderSource, n: int, seed: int,
+def _generate(task: ImageTask, source: ModelSource | FileSource, n: int, seed: int,
               progress: Progress) -> Iterator[torch.Tensor]:
     """Batches of outputs for the task's requests, checked and snapped to the pixel grid."""
     conditional = task.protocol == "conditional"
-    if isinstance(source, FolderSource):
+    if isinstance(source, FileSource):
         if conditional:
-            images = read_paired_folder(source.folder, task.requests()[0], task.image_shape)
+            images = read_paired_folder(source.path, task.requests()[0], task.image_shape)
         else:
-            images = read_folder(source.folder, task.image_shape)[1]
+            images = read_folder(source.path, task.image_shape)[1]
         yield quantize(images, task.levels)
         return
     needed = "conditional" if conditional else "sample"
@@ -179,7 +184,7 @@ def _generate(task: ImageTask, source: ModelSource | FolderSource, n: int, seed:
         progress("sampling", start + size, n)
 
 
-def _evaluate_generation(task: ImageTask, source: ModelSource | FolderSource, options: RunOptions,
+def _evaluate_generation(task: ImageTask, source: ModelSource | FileSource, options: RunOptions,
                          progress: Progress) -> list[Score]:
     reference = task.reference()
     embedder = load_features(options.features or task.features, options.weights_dir)
@@ -268,12 +273,12 @@ def cost_scores(task: ImageTask, source: ModelSource, score: Scorer, options: Ru
     return scores
 
 
-def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FolderSource, options: RunOptions,
+def _evaluate_reconstruction(task: ImageTask, source: ModelSource | FileSource, options: RunOptions,
                              progress: Progress) -> list[Score]:
     reference = task.reference()
     targets = reference.images
-    if isinstance(source, FolderSource):
-        recon = quantize(read_paired_folder(source.folder, reference.ids, task.image_shape), task.levels)
+    if isinstance(source, FileSource):
+        recon = quantize(read_paired_folder(source.path, reference.ids, task.image_shape), task.levels)
     else:
         if "reconstruct" not in capabilities(source.model):
             raise InputError(f"Model {source.label!r} cannot reconstruct; task {task.name} needs reconstruct(images).")

@@ -11,13 +11,13 @@ from genbench.errors import InputError, UnavailableError
 from genbench.metrics import style
 from genbench.metrics.intervals import mean_with_interval
 from genbench.models.protocol import capabilities
-from genbench.models.sources import FolderSource, ModelSource
+from genbench.models.sources import FileSource, ModelSource
 from genbench.runner import (Progress, RunOptions, Scorer, batches, call_model, check_images, cost_scores,
                              lpips_score, tile)
 from genbench.score import Score
 from genbench.tasks.spec import StyleTask
 
-def evaluate_style(task: StyleTask, source: ModelSource | FolderSource, options: RunOptions,
+def evaluate_style(task: StyleTask, source: ModelSource | FileSource, options: RunOptions,
                    progress: Progress) -> list[Score]:
     pairs = load_pairs()
     outputs = _outputs(task, source, pairs.content, pairs.style, progress)
@@ -48,10 +48,10 @@ def evaluate_style(task: StyleTask, source: ModelSource | FolderSource, options:
     return scores
 
 
-def _outputs(task: StyleTask, source: ModelSource | FolderSource, content: torch.Tensor, style_images: torch.Tensor,
+def _outputs(task: StyleTask, source: ModelSource | FileSource, content: torch.Tensor, style_images: torch.Tensor,
              progress: Progress) -> torch.Tensor:
-    if isinstance(source, FolderSource):
-        return quantize(read_paired_folder(source.folder, load_pairs().ids, task.image_shape), task.levels)
+    if isinstance(source, FileSource):
+        return quantize(read_paired_folder(source.path, load_pairs().ids, task.image_shape), task.levels)
     if "stylize" not in capabilities(source.model):
         raise InputError(f"Model {source.label!r} cannot answer task {task.name}, which needs stylize(content, style).")
     parts = []

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
 import sys
+import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -78,3 +81,31 @@ def write_folder(folder: Path, images: torch.Tensor, ids: list[str] | None = Non
     for i, image in enumerate(images):
         write_png(folder / f"{ids[i] if ids else f'{i:05d}'}.png", image)
     return folder
+
+
+def loopback_works() -> bool:
+    """False inside a network namespace whose loopback is down (e.g. ``unshare -n``)."""
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(server.getsockname(), 1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["http", "file"])
+def served(request, tmp_path):
+    """A folder and the base URL it is served at: over HTTP on localhost, and as file:// URLs."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    if request.param == "file":
+        yield folder, folder.as_uri()
+        return
+    if not loopback_works():
+        pytest.skip("the loopback interface is down, so no local HTTP server can be reached; "
+                    "the file:// case covers the same download code")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

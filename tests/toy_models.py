@@ -63,3 +63,35 @@ def crashing(device: torch.device) -> CrashingSampler:
 
 def broken_loader(device: torch.device) -> NoisySampler:
     raise FileNotFoundError("my-weights.safetensors")
+
+
+class EchoTranslator:
+    """Returns each source unchanged, like the copy-source bracket, from outside genbench."""
+
+    name = "echo"
+
+    def translate(self, sources: list[str]) -> list[str]:
+        return list(sources)
+
+
+class ShortTranslator(EchoTranslator):
+    def translate(self, sources: list[str]) -> list[str]:
+        return list(sources)[:-1]
+
+
+class NonStringTranslator(EchoTranslator):
+    def translate(self, sources: list[str]) -> list[str]:
+        return [None for _ in sources]  # type: ignore[misc]
+
+
+class PositiveLogProb:
+    tokenizer = "characters"
+
+    def text_log_prob(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        return torch.ones(len(texts), dtype=torch.float64), torch.ones(len(texts), dtype=torch.int64)
+
+
+echo = EchoTranslator()
+short_translator = ShortTranslator()
+non_string_translator = NonStringTranslator()
+positive_log_prob = PositiveLogProb()

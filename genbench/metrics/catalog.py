@@ -17,6 +17,12 @@ class MetricInfo:
     description: str
     # The metric's possible range; interval ends outside it (half-sampling is symmetric-ish) are clipped.
     bounds: tuple[float | None, float | None] = (None, None)
+    # Where neither direction is better (a length ratio), the value to be close to; compare judges
+    # the distance to it.
+    target: float | None = None
+    # True where values depend on the model's own units (perplexity per own token): shown beside
+    # the others, compared between runs of one model, never a reason to split or rank a board.
+    per_model: bool = False
 
     def clip(self, x: float) -> float:
         """``x`` moved into the metric's range (NaN stays NaN)."""
@@ -68,9 +74,20 @@ CATALOG: tuple[MetricInfo, ...] = (
     MetricInfo("style_gram", False, "genbench", "", "Gram-matrix distance to the style image in the style-cnn network's space, mean over pairs", (0.0, None)),
     MetricInfo("style_gram_vgg", False, "genbench", "", "Gram-matrix distance to the style image in VGG16 (relu1_2, relu2_2, relu3_3), when its weights are present", (0.0, None)),
     MetricInfo("style_colour", False, "scipy", "", "Wasserstein distance between output and style pixel values, mean over RGB and pairs", (0.0, None)),
-    MetricInfo("throughput", True, "genbench", "images/s", "Images per second at the task's large batch, median over repeats", (0.0, None)),
-    MetricInfo("latency_p50", False, "genbench", "ms", "Median latency of one image at batch 1, after warm-up", (0.0, None)),
-    MetricInfo("latency_p95", False, "genbench", "ms", "95th-percentile latency of one image at batch 1, after warm-up", (0.0, None)),
+    MetricInfo("bleu", True, "sacrebleu", "", "Corpus BLEU against the reference (sacrebleu defaults: 13a tokens, exp smoothing)", (0.0, 100.0)),
+    MetricInfo("chrf", True, "sacrebleu", "", "Corpus chrF (character 6-grams, β=2; sacrebleu defaults)", (0.0, 100.0)),
+    MetricInfo("ter", False, "sacrebleu", "", "Corpus translation edit rate (sacrebleu defaults), in edits per 100 reference words", (0.0, None)),
+    MetricInfo("semantic_similarity", True, "sentence-transformers", "", "Cosine similarity of hypothesis and reference embeddings (all-MiniLM-L6-v2), mean over items", (-1.0, 1.0)),
+    MetricInfo("length_ratio", True, "sacrebleu", "", "Hypothesis length over reference length in 13a tokens; 1 is ideal", (0.0, None), target=1.0),
+    MetricInfo("distinct_1", True, "genbench", "", "Distinct unigrams over all unigrams among a source's sampled translations, mean over sources", (0.0, 1.0)),
+    MetricInfo("distinct_2", True, "genbench", "", "Distinct bigrams over all bigrams among a source's sampled translations, mean over sources", (0.0, 1.0)),
+    MetricInfo("self_bleu", False, "sacrebleu", "", "Sentence BLEU of each sampled translation against the source's other samples, mean; lower is more diverse", (0.0, 100.0)),
+    MetricInfo("bits_per_char", False, "genbench", "bits/char", "Negative log-likelihood of held-out text in bits per character (verse end counted as one)", (0.0, None)),
+    MetricInfo("perplexity_own_tokens", False, "genbench", "", "Perplexity per token of the model's own tokenizer; comparable only between models sharing a tokenizer", (1.0, None), per_model=True),
+    MetricInfo("throughput", True, "genbench", "items/s", "Images or sentences per second at the task's large batch, median over repeats", (0.0, None)),
+    MetricInfo("tokens_per_s", True, "genbench", "tokens/s", "Generated tokens (13a, as BLEU counts them) per second at the large batch, median over repeats", (0.0, None)),
+    MetricInfo("latency_p50", False, "genbench", "ms", "Median latency of one item (image or sentence) at batch 1, after warm-up", (0.0, None)),
+    MetricInfo("latency_p95", False, "genbench", "ms", "95th-percentile latency of one item at batch 1, after warm-up", (0.0, None)),
     MetricInfo("peak_cuda_allocated", False, "torch", "MiB", "Peak CUDA memory allocated by torch (weights included) over the first large batch"),
     MetricInfo("peak_rss_increase", False, "psutil", "MiB", "Peak rise of the process's resident memory over the first large batch (CPU runs)"),
     MetricInfo("parameters", False, "torch", "count", "Number of model parameters", (0.0, None)),

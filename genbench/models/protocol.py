@@ -49,8 +49,34 @@ class LikelihoodModel(Protocol):
         ...
 
 
+@runtime_checkable
+class Translator(Protocol):
+    def translate(self, sources: list[str]) -> list[str]:
+        """One translation per source sentence, in order: the model's own deterministic decoding."""
+        ...
+
+
+@runtime_checkable
+class TextSampler(Protocol):
+    def sample_translations(self, sources: list[str], temperature: float, generator: torch.Generator) -> list[str]:
+        """One translation per source, sampled at ``temperature``; randomness only from ``generator`` (CPU)."""
+        ...
+
+
+@runtime_checkable
+class TextLikelihoodModel(Protocol):
+    def text_log_prob(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Natural-log probability (n,) of each text, its end-of-text included, and the number of
+        tokens (n,) the model's own tokenizer scored for it (the end-of-text token included).
+
+        A model names its tokenizer in a ``tokenizer`` attribute (per-token perplexities are only
+        comparable between models that share one)."""
+        ...
+
+
 CAPABILITIES = {"sample": Sampler, "conditional": ConditionalSampler, "reconstruct": Reconstructor,
-                "stylize": Stylizer, "likelihood": LikelihoodModel}
+                "stylize": Stylizer, "likelihood": LikelihoodModel, "translate": Translator,
+                "sample_text": TextSampler, "text_likelihood": TextLikelihoodModel}
 
 
 def capabilities(model: Any) -> frozenset[str]:

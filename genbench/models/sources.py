@@ -1,4 +1,4 @@
-"""Where outputs come from: a registered model, a ``module:attr`` model, or a folder of PNG files."""
+"""Where outputs come from: a registered model, a ``module:attr`` model, or files made elsewhere."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ class ModelSource:
 
 
 @dataclass(frozen=True)
-class FolderSource:
+class FileSource:
+    """Outputs made elsewhere: a folder of PNG files (image tasks) or a text file (text tasks)."""
+
     label: str
-    folder: Path
+    path: Path
 
 
 def load_model(spec: str, device: torch.device) -> ModelSource:
@@ -47,6 +49,6 @@ def load_model(spec: str, device: torch.device) -> ModelSource:
     label = spec if spec in MODELS else str(getattr(model, "name", spec))
     if inspect.isclass(model) or not capabilities(model):
         raise GenbenchError(
-            f"Model {spec!r} offers none of sample(n, generator), reconstruct(images), log_prob(images); "
-            "see genbench.models.protocol.")
+            f"Model {spec!r} offers none of the capabilities in genbench.models.protocol "
+            "(sample, sample_labels, reconstruct, stylize, log_prob, translate, sample_translations, text_log_prob).")
     return ModelSource(label, model, device)

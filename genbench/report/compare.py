@@ -127,12 +127,21 @@ def _verdict(b: Entry, c: Entry, tested: Difference | tuple[str, str], p_gate: f
         return result(SAME, "ignored by tolerance config", tested, allowed)
     if not math.isfinite(p_gate):
         return result(INCOMPARABLE, "no interval on one side, so no test", tested, allowed)
-    gain = tested.diff if higher_is_better(c) else -tested.diff  # > 0: the candidate is better
+    gain = _gain(c, b.value, c.value, tested.diff)  # > 0: the candidate is better
     if abs(gain) > allowed and p_gate < config.alpha:
         verdict = BETTER if gain > 0 else WORSE
         return result(verdict, f"change {gain:+.4g} beyond tolerance {allowed:.4g}, p={p_gate:.3g}", tested, allowed)
     why = "within tolerance" if abs(gain) <= allowed else f"not significant (p={p_gate:.3g})"
     return result(SAME, why, tested, allowed)
+
+
+def _gain(entry: Entry, base: float, cand: float, diff: float) -> float:
+    """How much better the candidate is: its difference in the metric's direction, or, for a metric
+    with a target value, how much closer to the target it moved."""
+    target = METRICS.get(entry.metric).target if entry.metric in METRICS else None
+    if target is not None:
+        return abs(base - target) - abs(cand - target)
+    return diff if higher_is_better(entry) else -diff
 
 
 def higher_is_better(entry: Entry) -> bool:

@@ -35,7 +35,7 @@ class Board:
         """Unavailable scores carry no value to rank, so they never split a board."""
         for (_, metric), score in self.cells.items():
             other = model_scores.get(metric)
-            if other is None or not other.available or not score.available:
+            if other is None or not other.available or not score.available or METRICS.get(metric).per_model:
                 continue
             if other.signature.key() != score.signature.key():
                 return False
@@ -53,7 +53,8 @@ class Board:
         return sorted(self.models, key=key)
 
     def signatures(self) -> dict[str, str]:
-        """metric → its comparability key on this board (all equal by construction)."""
+        """metric → its comparability key on this board (all equal by construction, except for
+        per-model metrics, whose key is shown for one model)."""
         return {metric: score.signature.key() for (_, metric), score in self.cells.items()}
 
 

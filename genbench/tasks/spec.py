@@ -11,7 +11,7 @@ from genbench.data.digits import IMAGE_SHAPE, LEVELS, ImageSplit, load_digits
 from genbench.errors import GenbenchError
 from genbench.registry import Registry
 
-Protocol = Literal["sample", "conditional", "reconstruct", "stylize"]
+Protocol = Literal["sample", "conditional", "reconstruct", "stylize", "translate", "text_likelihood"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,25 @@ class StyleTask:
         return f"quantize-{self.levels}-levels"
 
 
-TASKS: Registry[ImageTask | StyleTask] = Registry("task", "genbench.tasks")
+@dataclass(frozen=True)
+class TextTask:
+    """A task on the embedded Spanish–English corpus (genbench.data.bible), scored on its test books."""
+
+    name: str
+    version: int
+    protocol: Protocol
+    description: str
+    batch_size: int = 64
+    resamples: int = 1000  # bootstrap resamples over sentences
+    # Diversity: this many samples of each of the first ``diversity_sources`` test sources.
+    diversity_sources: int = 128
+    samples_per_source: int = 5
+    temperature: float = 1.0
+    cost_batch: int = 64  # sentences per call when throughput is timed
+    preprocessing: str = "none"  # hypotheses are scored exactly as given
+
+
+TASKS: Registry[ImageTask | StyleTask | TextTask] = Registry("task", "genbench.tasks")
 TASKS.register("images/digits", ImageTask(
     "images/digits", 1, "sample",
     "Unconditional generation of 8×8 digits, scored against the 450-image test split "
@@ -82,22 +100,34 @@ TASKS.register("style/photo-texture", StyleTask(
     "Style transfer: 8 bundled photographs × 6 textures and colour images, 64×64, 48 fixed pairs "
     "(content SSIM/PSNR on luminance, LPIPS when available; Gram and colour distances to the style; cost)."))
 
+TASKS.register("text/translate-es-en", TextTask(
+    "text/translate-es-en", 1, "translate",
+    "Spanish→English translation of 616 verses from held-out books (Reina-Valera 1909 → King James): "
+    "BLEU, chrF, TER (sacrebleu), semantic similarity, length ratio; distinct-n and self-BLEU of sampled "
+    "translations; cost."))
+TASKS.register("text/lm-en", TextTask(
+    "text/lm-en", 1, "text_likelihood",
+    "Likelihood of the 616 held-out English verses: bits per character, and perplexity per token of the "
+    "model's own tokenizer (comparable only between models that share a tokenizer)."))
+
 SUITES: dict[str, tuple[str, ...]] = {
     "images": ("images/digits", "images/digits-recon"),
     "conditional": ("images/digits-conditional",),
     "style": ("style/photo-texture",),
+    "text": ("text/translate-es-en", "text/lm-en"),
 }
 # Models a suite runs by default: the shipped baselines and the two bracket rows.
 SUITE_BASELINES: dict[str, tuple[str, ...]] = {
     "images": ("real-train", "pixelcnn", "vae", "dcgan", "pixel-noise"),
     "conditional": ("real-train", "cgan", "cvae"),
     "style": ("output-content", "adain", "histogram-matching", "reinhard", "output-style"),
+    "text": ("reference", "retrieval", "char-unigram", "copy-source"),
 }
 SUITES["all"] = tuple(dict.fromkeys(t for tasks in SUITES.values() for t in tasks))
 SUITE_BASELINES["all"] = tuple(dict.fromkeys(m for models in SUITE_BASELINES.values() for m in models))
 
 
-def suite_tasks(suite: str) -> list[ImageTask | StyleTask]:
+def suite_tasks(suite: str) -> list[ImageTask | StyleTask | TextTask]:
     if suite not in SUITES:
         raise GenbenchError(f"Unknown suite {suite!r}. Known: {', '.join(sorted(SUITES))}.")
     return [TASKS.get(name) for name in SUITES[suite]]
@@ -105,4 +135,5 @@ def suite_tasks(suite: str) -> list[ImageTask | StyleTask]:
 
 # The style task trades content against style; its board is ordered by style distance and the
 # two bracket rows (output = content, output = style) show where each model sits on the trade-off.
-PRIMARY_METRIC = {"sample": "fid", "conditional": "intra_fid_mean", "reconstruct": "psnr", "stylize": "style_gram"}
+PRIMARY_METRIC = {"sample": "fid", "conditional": "intra_fid_mean", "reconstruct": "psnr", "stylize": "style_gram",
+                  "translate": "bleu", "text_likelihood": "bits_per_char"}

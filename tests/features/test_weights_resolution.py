@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
-import threading
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -81,36 +78,6 @@ def test_pickled_code_in_a_weights_file_is_refused(tmp_path):
     spec = WeightsSpec(INCEPTION_V3.filename, digest, INCEPTION_V3.url, INCEPTION_V3.purpose)
     with pytest.raises(UnavailableError, match="not a valid Inception-v3"):
         load_inception(tmp_path, spec=spec)
-
-
-def loopback_works() -> bool:
-    """False inside a network namespace whose loopback is down (e.g. ``unshare -n``)."""
-    import socket
-
-    try:
-        with socket.create_server(("127.0.0.1", 0)) as server, socket.create_connection(server.getsockname(), 1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(params=["http", "file"])
-def served(request, tmp_path):
-    """A folder and the base URL it is served at: over HTTP on localhost, and as file:// URLs."""
-    folder = tmp_path / "served"
-    folder.mkdir()
-    if request.param == "file":
-        yield folder, folder.as_uri()
-        return
-    if not loopback_works():
-        pytest.skip("the loopback interface is down, so no local HTTP server can be reached; "
-                    "the file:// case covers the same download code")
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 def test_download_checks_the_hash_before_the_file_appears(tmp_path, served):
