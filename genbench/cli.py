@@ -320,6 +320,11 @@ def corpus_get(method: str, dest: Path, url: str | None) -> None:
     from genbench.data.bible import find_library
     from genbench.errors import UnavailableError
 
+    try:
+        click.echo(f"corpus already installed in {find_library()}")
+        return
+    except UnavailableError:
+        pass
     root = None
     if method in ("auto", "apt"):
         try:

@@ -29,7 +29,7 @@ from genbench.metrics.likelihood import bits_per_dim
 from genbench.metrics.reconstruction import PSNR_SETTINGS, SSIM_SETTINGS, psnr_per_item, ssim_per_item
 from genbench.models.protocol import capabilities
 from genbench.models.sources import FileSource, ModelSource
-from genbench.score import Score
+from genbench.score import Score, as_items
 from genbench.signature import Signature
 from genbench.tasks.spec import ImageTask, StyleTask, TextTask
 
@@ -112,7 +112,7 @@ class Scorer:
                              interval=est.method)
         return Score(self.task.name, self.label, metric, est.value, info.clip(est.ci_low), info.clip(est.ci_high), n,
                      info.higher_is_better, sig, est.method, info.unit,
-                     items=None if items is None else tuple(float(v) for v in items))
+                     items=None if items is None else as_items(items))
 
     def unavailable(self, metric: str, reason: str, settings: dict | None = None) -> Score:
         info = METRICS.get(metric)

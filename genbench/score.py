@@ -6,7 +6,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from genbench.signature import Signature
+
+Items = tuple[float, ...] | tuple[tuple[float, ...], ...]
+
+
+def as_items(values: Any) -> Items:
+    """Per-item values (a sequence of numbers) or statistics (a sequence of rows) as nested tuples."""
+    return tuple(tuple(float(v) for v in row) if isinstance(row, (list, tuple, np.ndarray)) else float(row)
+                 for row in values)
 
 
 @dataclass(frozen=True)
@@ -24,9 +34,10 @@ class Score:
     unit: str = ""
     # Why the value is missing, e.g. the exact weights file a metric needs.
     unavailable_reason: str | None = None
-    # Per-item values in the task's item order, where the metric is a mean over items; paired
-    # significance tests between two models resample these.
-    items: tuple[float, ...] | None = field(default=None, repr=False)
+    # Per-item values in the task's item order, where the metric is a mean over items, or per-item
+    # sufficient statistics (one row per item) where the metric aggregates them (BLEU, chrF, TER);
+    # paired significance tests between two models resample these.
+    items: Items | None = field(default=None, repr=False)
 
     @property
     def available(self) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from genbench.errors import GenbenchError
-from genbench.score import Score
+from genbench.score import Score, as_items
 from genbench.signature import Signature
 
 SCHEMA_VERSION = 1
@@ -158,7 +158,7 @@ class Store:
                                 "WHERE run_id = ?", (run_id,)).fetchall()
         items = {(t, m, k): json.loads(v) for t, m, k, v in self._db.execute(
             "SELECT task, model, metric, items FROM score_items WHERE run_id = ?", (run_id,))}
-        return [replace(score, items=tuple(items[key]) if key in items else None)
+        return [replace(score, items=as_items(items[key]) if key in items else None)
                 for score in (self._row(r).score for r in rows)
                 for key in [(score.task, score.model, score.metric)]]
 

@@ -62,7 +62,7 @@ def _translation(task: TextTask, source: ModelSource | FileSource, corpus: Paral
     scores = []
     for metric in ("bleu", "chrf", "ter"):
         result = text.corpus_score(metric, hypotheses, references, options.seed, task.resamples)
-        scores.append(score(metric, result.estimate, {"sacrebleu": result.signature}))
+        scores.append(score(metric, result.estimate, {"sacrebleu": result.signature}, items=result.stats))
     scores.append(score("length_ratio", text.length_ratio(hypotheses, references, options.seed, task.resamples),
                         {"tokens": "13a"}))
     scores.append(_similarity(task, hypotheses, references, score, options.seed))

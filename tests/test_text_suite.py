@@ -120,3 +120,20 @@ def test_same_seed_twice_gives_identical_quality_scores(tmp_path, cli):
                (b[key]["value"], b[key]["ci_low"], b[key]["ci_high"], b[key]["signature"])
     # The character unigram is a closed-form floor: about 4.3 bits per character on English verse.
     assert 4.0 < a[("char-unigram", "bits_per_char")]["value"] < 4.6
+
+
+def test_compare_tests_bleu_chrf_ter_paired_over_sentence_statistics(tmp_path, cli, test_split):
+    good = tmp_path / "good.txt"
+    good.write_text(_lines(test_split), encoding="utf-8")
+    worse = tmp_path / "worse.txt"  # a quarter of the verses left untranslated
+    worse.write_text("\n".join(s if i % 4 == 0 else t for i, (s, t) in
+                               enumerate(zip(test_split.sources, test_split.targets))), encoding="utf-8")
+    for name, path in (("base", good), ("cand", worse)):
+        assert cli("eval", "--task", TASK, "--samples", path, "--name", "vendor", "--store", tmp_path / f"{name}.sqlite",
+                   "--json", tmp_path / f"{name}.json") == 0
+    assert cli("compare", tmp_path / "base.json", tmp_path / "cand.json", "--json", tmp_path / "cmp.json") == 1
+    verdicts = {c["metric"]: c for c in json.loads((tmp_path / "cmp.json").read_text())}
+    for metric in ("bleu", "chrf", "ter", "semantic_similarity"):
+        assert verdicts[metric]["verdict"] == "worse"
+        assert verdicts[metric]["test"].startswith("paired-bootstrap")
+    assert verdicts["length_ratio"]["verdict"] in ("same", "worse")  # judged by distance to 1

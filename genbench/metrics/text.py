@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -37,6 +37,16 @@ def sacrebleu_metric(name: str):  # -> sacrebleu.metrics.base.Metric
 
 def score_from_stats(metric, summed: np.ndarray) -> float:  # noqa: ANN001 - sacrebleu's Metric
     return float(metric._compute_score_from_stats(list(summed)).score)
+
+
+# Metrics whose stored items are per-sentence statistics rather than per-sentence scores.
+STATISTIC_METRICS = ("bleu", "chrf", "ter")
+
+
+def statistics_aggregate(name: str) -> Callable[[np.ndarray], float]:
+    """Summed sentence statistics → the corpus score, for paired tests between two systems."""
+    metric = sacrebleu_metric(name)
+    return lambda summed: score_from_stats(metric, summed)
 
 
 def corpus_score(name: str, hypotheses: Sequence[str], references: Sequence[str], seed: int,

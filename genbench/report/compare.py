@@ -16,8 +16,8 @@ import numpy as np
 from genbench.config import GateConfig
 from genbench.metrics import METRICS
 from genbench.report.sources import Entry
-from genbench.significance import (Difference, approximate_randomization, from_intervals, mean_aggregate,
-                                   paired_bootstrap)
+from genbench.significance import (Aggregate, Difference, approximate_randomization, from_intervals,
+                                   mean_aggregate, paired_bootstrap)
 
 BETTER, SAME, WORSE, INCOMPARABLE, MISSING = "better", "same", "worse", "incomparable", "missing"
 
@@ -98,11 +98,26 @@ def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, pai
             f"{k} ({fb.get(k, '—')} vs {fc.get(k, '—')})" for k in fields)
     if b.value is None or c.value is None:
         return UNAVAILABLE[(b.value is None, c.value is None)]
-    if b.items is not None and c.items is not None and len(b.items) == len(c.items) and all(
-            math.isfinite(v) for v in b.items + c.items):
+    paired = _paired_items(b, c)
+    if paired is not None:
         test = paired_bootstrap if paired_test == "bootstrap" else approximate_randomization
-        return test(np.array(b.items), np.array(c.items), mean_aggregate(len(b.items)), resamples, seed)
+        return test(*paired, resamples, seed)
     return from_intervals(b.value, (b.ci_low, b.ci_high), c.value, (c.ci_low, c.ci_high))
+
+
+def _paired_items(b: Entry, c: Entry) -> tuple[np.ndarray, np.ndarray, Aggregate] | None:
+    """Both sides' per-item values or statistics and the function that turns summed ones into the
+    score; None where a paired test is impossible (no items, other items, non-finite values)."""
+    if b.items is None or c.items is None:
+        return None
+    base, cand = np.asarray(b.items, dtype=np.float64), np.asarray(c.items, dtype=np.float64)
+    if base.shape != cand.shape or not (np.isfinite(base).all() and np.isfinite(cand).all()):
+        return None
+    if base.ndim == 1:
+        return base, cand, mean_aggregate(len(base))
+    from genbench.metrics.text import STATISTIC_METRICS, statistics_aggregate
+
+    return (base, cand, statistics_aggregate(c.metric)) if c.metric in STATISTIC_METRICS else None
 
 
 # (base unavailable, candidate unavailable) → (verdict, reason). Unavailable on both sides loses

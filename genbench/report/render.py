@@ -41,7 +41,7 @@ def cell(score: Score | None) -> str:
 
 def header(metric: str) -> str:
     info = METRICS.get(metric)
-    arrow = "↑" if info.higher_is_better else "↓"
+    arrow = f"→{info.target:g}" if info.target is not None else "↑" if info.higher_is_better else "↓"
     unit = f" ({info.unit})" if info.unit and info.unit not in ("classes", "count") else ""
     return f"{metric}{unit} {arrow}"
 
@@ -66,7 +66,11 @@ def to_markdown(boards: list[Board], title: str) -> str:
         if unavailable:
             lines += ["", "Unavailable: " + " ".join(unavailable)]
         lines += ["", "Signatures:", ""]
-        lines += [f"- `{metric}`: `{key}`" for metric, key in sorted(board.signatures().items())]
+        lines += [f"- `{metric}`: `{key}`" for metric, key in sorted(board.signatures().items())
+                  if not METRICS.get(metric).per_model]
+        lines += [f"- `{metric}` (per model, not ranked: {METRICS.get(metric).description}): "
+                  + "; ".join(f"{model} `{s.signature.key()}`" for (model, m), s in board.cells.items() if m == metric)
+                  for metric in board.metrics if METRICS.get(metric).per_model]
         lines.append("")
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from genbench.errors import InputError
-from genbench.score import Score
+from genbench.score import Items, Score, as_items
 from genbench.signature import comparability_key
 from genbench.store import Store
 
@@ -26,7 +26,7 @@ class Entry:
     n: int
     higher_is_better: bool
     signature: str  # rendered, e.g. "task:images/digits@1|data:…|…|seed:0"
-    items: tuple[float, ...] | None = None
+    items: Items | None = None
 
     @staticmethod
     def from_score(s: Score) -> "Entry":
@@ -105,7 +105,7 @@ def _entry(row: Any, where: str) -> Entry:
         return Entry(str(row["task"]), str(row["model"]), str(row["metric"]), _number(row["value"]),
                      _number(row.get("ci_low")), _number(row.get("ci_high")), int(row.get("n") or 0),
                      str(row.get("higher_is_better")).lower() in ("true", "1"), str(row["signature"]),
-                     tuple(float(v) for v in items) if isinstance(items, list) else None)
+                     as_items(items) if isinstance(items, list) else None)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: malformed value ({exc}).") from exc
 
