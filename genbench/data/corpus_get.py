@@ -49,7 +49,7 @@ Runner = Callable[[list[str]], int]  # argv → exit status
 
 
 def _run(argv: list[str]) -> int:
-    return subprocess.run(argv, check=False).returncode
+    return subprocess.run(argv, check=False, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}).returncode
 
 
 def install_with_apt(run: Runner = _run) -> Path:
