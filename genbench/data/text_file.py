@@ -18,7 +18,7 @@ def read_hypotheses(path: Path, ids: tuple[str, ...]) -> list[str]:
     """The hypotheses in ``path`` for the items ``ids``, in the order of ``ids``."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"Samples file {path} does not exist.")
+        raise InputError(f"Samples file {path} does not exist or is not a regular file.")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
