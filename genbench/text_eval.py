@@ -111,7 +111,7 @@ def _diversity(task: TextTask, source: ModelSource, corpus: ParallelSplit, score
         "distinct_2": np.array([text.distinct_n(g, 2) for g in groups]),
         "self_bleu": np.array([text.self_bleu(g) for g in groups]),
     }
-    extra = {"self_bleu": {"sacrebleu": text.self_bleu_signature()}}
+    extra = {"self_bleu": {"sacrebleu": text.self_bleu_signature(task.samples_per_source - 1)}}
     return [score(metric, mean_with_interval(values, task.resamples, seed), {**settings, **extra.get(metric, {})},
                   n=len(values), items=values) for metric, values in per_source.items()]
 

@@ -115,8 +115,11 @@ def _sentence_bleu():  # -> sacrebleu.metrics.BLEU
     return BLEU(effective_order=True)
 
 
-def self_bleu_signature() -> str:
-    return str(_sentence_bleu().get_signature())
+def self_bleu_signature(references: int) -> str:
+    """sacrebleu's signature of sentence BLEU against ``references`` others (it exists once scored)."""
+    bleu = _sentence_bleu()
+    bleu.sentence_score("a", ["a"] * references)
+    return str(bleu.get_signature())
 
 
 def self_bleu(samples: Sequence[str]) -> float:

@@ -71,6 +71,7 @@ def test_self_bleu_is_mean_sentence_bleu_against_the_others():
     expected = np.mean([sacrebleu.sentence_bleu(s, [o for o in samples if o is not s]).score for s in samples])
     assert text.self_bleu(samples) == pytest.approx(expected)
     assert text.self_bleu(["same words here"] * 3) == pytest.approx(100.0)
+    assert "nrefs:4" in text.self_bleu_signature(4) and "eff:yes" in text.self_bleu_signature(4)
 
 
 def test_bits_per_char_and_perplexity_closed_form():
