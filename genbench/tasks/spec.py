@@ -121,7 +121,7 @@ SUITE_BASELINES: dict[str, tuple[str, ...]] = {
     "images": ("real-train", "pixelcnn", "vae", "dcgan", "pixel-noise"),
     "conditional": ("real-train", "cgan", "cvae"),
     "style": ("output-content", "adain", "histogram-matching", "reinhard", "output-style"),
-    "text": ("reference", "retrieval", "char-unigram", "copy-source"),
+    "text": ("reference", "transformer-mt", "retrieval", "char-unigram", "copy-source"),
 }
 SUITES["all"] = tuple(dict.fromkeys(t for tasks in SUITES.values() for t in tasks))
 SUITE_BASELINES["all"] = tuple(dict.fromkeys(m for models in SUITE_BASELINES.values() for m in models))
