@@ -20,7 +20,7 @@ from genbench.errors import GenbenchError, InputError, UnavailableError
 from genbench.features import load_features
 from genbench.features.reference import reference_features
 from genbench.metrics import METRICS
-from genbench.metrics.cost import CostSettings, describe_device, measure_cost, parameter_count
+from genbench.metrics.cost import CostSettings, describe_device, measure_cost, parameter_count, resident_bytes
 from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHARE, PRDC_K, FeatureSet,
                                          generation_scores)
 from genbench.metrics.conditional import conditional_scores
@@ -263,7 +263,8 @@ def cost_scores(task: ImageTask, source: ModelSource, score: Scorer, options: Ru
     settings = {"batch": options.cost.large_batch, "repeats": options.cost.repeats,
                 "warmup": options.cost.warmup, "latency_calls": options.cost.latency_calls}
     progress("measuring cost", 0, 1)
-    measured = measure_cost(call, source.device, options.cost, options.seed)  # under evaluate's inference_mode
+    weights = resident_bytes(source.model, source.device)
+    measured = measure_cost(call, source.device, options.cost, options.seed, weights)  # under evaluate's inference_mode
     progress("measuring cost", 1, 1)
     scores = [score(name, est, settings, device=device, n=options.cost.latency_calls
                     if name.startswith("latency") else options.cost.repeats) for name, est in measured.items()]

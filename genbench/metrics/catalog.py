@@ -88,7 +88,8 @@ CATALOG: tuple[MetricInfo, ...] = (
     MetricInfo("tokens_per_s", True, "genbench", "tokens/s", "Generated tokens (13a, as BLEU counts them) per second at the large batch, median over repeats", (0.0, None)),
     MetricInfo("latency_p50", False, "genbench", "ms", "Median latency of one item (image or sentence) at batch 1, after warm-up", (0.0, None)),
     MetricInfo("latency_p95", False, "genbench", "ms", "95th-percentile latency of one item at batch 1, after warm-up", (0.0, None)),
-    MetricInfo("peak_cuda_allocated", False, "torch", "MiB", "Peak CUDA memory allocated by torch (weights included) over the first large batch"),
+    MetricInfo("peak_cuda_allocated", False, "torch", "MiB", "CUDA memory the model needs: its own parameters and buffers plus the peak rise of torch's "
+               "allocation over the first large batch (the process's other allocations left out)"),
     MetricInfo("peak_rss_increase", False, "psutil", "MiB", "Peak rise of the process's resident memory over the first large batch (CPU runs)"),
     MetricInfo("parameters", False, "torch", "count", "Number of model parameters", (0.0, None)),
 )

@@ -1,8 +1,10 @@
 """Cost meters: throughput at a large batch, latency percentiles at batch 1, peak memory, parameters.
 
 Following MLPerf's habits: warm-up calls are discarded, throughput is the median of repeats and
-latency is reported as percentiles. Memory is labelled with what was measured: CUDA's peak
-allocation on a GPU, the process's peak resident-memory rise (sampled every millisecond) on a CPU.
+latency is reported as percentiles. Memory is labelled with what was measured: on a GPU, the
+model's own weights plus the rise of torch's CUDA allocation over a large batch (whatever else the
+process holds on the device, such as other models or feature networks, is left out); on a CPU, the
+process's peak resident-memory rise (sampled every millisecond).
 """
 
 from __future__ import annotations
@@ -68,8 +70,12 @@ def _sync(device: torch.device) -> None:
 
 
 def measure_cost(call: Callable[[int], object], device: torch.device, settings: CostSettings,
-                 seed: int) -> dict[str, Estimate]:
-    """``call(batch)`` runs the model on ``batch`` images; returns throughput, latency and memory."""
+                 seed: int, weight_bytes: int = 0) -> dict[str, Estimate]:
+    """``call(batch)`` runs the model on ``batch`` items; returns throughput, latency and memory.
+
+    ``weight_bytes``: the model's own tensors resident on ``device`` (see ``resident_bytes``),
+    added to the CUDA peak so that it counts what serving the model needs.
+    """
     out: dict[str, Estimate] = {}
     for _ in range(settings.warmup):
         call(1)
@@ -81,9 +87,10 @@ def measure_cost(call: Callable[[int], object], device: torch.device, settings: 
     if device.type == "cuda":
         torch.cuda.synchronize(device)
         torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
         call(settings.large_batch)
         torch.cuda.synchronize(device)
-        peak = torch.cuda.max_memory_allocated(device) / mib  # weights included: what a deployment needs
+        peak = (torch.cuda.max_memory_allocated(device) - before + weight_bytes) / mib
         out["peak_cuda_allocated"] = Estimate(peak, peak, peak, "none")
     else:
         with _RssSampler() as sampler:
@@ -113,6 +120,34 @@ def measure_cost(call: Callable[[int], object], device: torch.device, settings: 
     for name, q in (("latency_p50", 50), ("latency_p95", 95)):
         out[name] = bootstrap_items(lambda i, q=q: float(np.percentile(lat[i], q)), len(lat), 200, seed)
     return out
+
+
+def resident_bytes(model: object, device: torch.device) -> int:
+    """Bytes of the model's parameters and buffers that live on ``device``, each storage once.
+
+    A model that is not a ``torch.nn.Module`` is searched one level down (a wrapper holding its
+    networks as attributes).
+    """
+    if isinstance(model, torch.nn.Module):
+        modules = [model]
+    else:
+        modules = [v for v in getattr(model, "__dict__", {}).values() if isinstance(v, torch.nn.Module)]
+    storages: dict[int, int] = {}
+    for module in modules:
+        for tensor in (*module.parameters(), *module.buffers()):
+            if _same_device(tensor.device, device):
+                storage = tensor.untyped_storage()
+                storages[storage.data_ptr()] = storage.nbytes()
+    return sum(storages.values())
+
+
+def _same_device(a: torch.device, b: torch.device) -> bool:
+    if a.type != b.type:
+        return False
+    if a.type != "cuda":
+        return True
+    current = torch.cuda.current_device()
+    return (a.index if a.index is not None else current) == (b.index if b.index is not None else current)
 
 
 def parameter_count(model: object) -> int | None:

@@ -1,0 +1,50 @@
+"""Memory accounting of the cost meters: what counts as the model's, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from genbench.metrics.cost import CostSettings, measure_cost, resident_bytes
+
+MIB = 1024 * 1024
+
+
+class Wrapper:
+    """A model that is not a Module but holds its networks as attributes."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.encoder = torch.nn.Linear(10, 10).to(device)  # 110 float32 = 440 bytes
+        self.decoder = torch.nn.Sequential(self.encoder, torch.nn.BatchNorm1d(10).to(device))
+        self.name = "wrapper"
+
+
+def test_resident_bytes_counts_parameters_and_buffers_once():
+    model = Wrapper(torch.device("cpu"))
+    # encoder 440 (shared with decoder, counted once); batch norm: weight, bias, mean, var 4 × 40,
+    # num_batches_tracked 8 (int64)
+    assert resident_bytes(model, torch.device("cpu")) == 440 + 160 + 8
+    assert resident_bytes(model.encoder, torch.device("cpu")) == 440
+    assert resident_bytes(object(), torch.device("cpu")) == 0
+
+
+def test_resident_bytes_ignores_other_devices():
+    assert resident_bytes(torch.nn.Linear(4, 4), torch.device("meta")) == 0
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_peak_is_the_models_weights_plus_its_batch_not_the_process():
+    device = torch.device("cuda")
+    unrelated = torch.empty(100 * MIB, dtype=torch.uint8, device=device)  # e.g. another model's weights
+    model = torch.nn.Linear(512, 512, bias=False).to(device)  # 1 MiB of float32 weights
+
+    def call(batch: int) -> torch.Tensor:
+        scratch = torch.empty(batch * MIB, dtype=torch.uint8, device=device)  # 1 MiB per item
+        return model.weight.sum() + scratch.float().sum()
+
+    settings = CostSettings(large_batch=64, repeats=1, warmup=1, latency_calls=2)
+    peak = measure_cost(call, device, settings, seed=0, weight_bytes=resident_bytes(model, device))
+    value = peak["peak_cuda_allocated"].value
+    # 1 MiB weights + 64 MiB scratch + its float copy (256 MiB); the 100 MiB held elsewhere is not the model's
+    assert 1 + 64 + 256 <= value < 1 + 64 + 256 + 2, value
+    del unrelated
