@@ -65,7 +65,7 @@ class TransformerMTConfig:
     decoder_layers: int = 3
     d_ff: int = 768  # hidden width of each block's MLP
     dropout: float = 0.0  # five epochs leave the model under-trained, not over-fitted
-    # Training: sized for about 25 minutes on 2 CPU cores.
+    # Training: sized for about 28 minutes on 2 shared CPU cores.
     epochs: int = 5
     batch_size: int = 64  # pairs per step, drawn from buckets of similar length to cut padding
     lr: float = 1.5e-3  # peak, after a linear warm-up, then cosine decay to zero
@@ -232,7 +232,8 @@ class TransformerMT(nn.Module):
     def __init__(self, config: TransformerMTConfig, tokenizer: Tokenizer):
         super().__init__()
         if tokenizer.get_vocab_size() != config.vocab_size:
-            raise InputError(f"The tokenizer has {tokenizer.get_vocab_size()} tokens; the model expects {config.vocab_size}.")
+            raise InputError(f"The tokenizer has {tokenizer.get_vocab_size()} tokens; "
+                             f"the model expects {config.vocab_size}.")
         self.config = config
         self.bpe = tokenizer
         self.tokenizer = tokenizer_name(tokenizer.to_str(), config.vocab_size)
@@ -523,9 +524,11 @@ def train(out_dir: Path, seed: int, config: TransformerMTConfig = TransformerMTC
         "optimiser": f"AdamW (β 0.9, 0.98; weight decay {config.weight_decay:g}), lr {config.lr:g} after "
                      f"{config.warmup_steps} warm-up steps, cosine to 0; label smoothing {config.label_smoothing:g}",
         "architecture": f"encoder-decoder, {config.encoder_layers}+{config.decoder_layers} pre-LN layers, "
-                        f"d_model {config.d_model}, {config.heads} heads, MLP {config.d_ff}, dropout {config.dropout:g}; "
-                        "sinusoidal positions; one input embedding for both languages, separate output projection",
-        "tokenizer": f"byte-level BPE, {config.vocab_size:,} tokens, joint es+en from bible/train (`{model.tokenizer}`)",
+                        f"d_model {config.d_model}, {config.heads} heads, MLP {config.d_ff}, "
+                        f"dropout {config.dropout:g}; sinusoidal positions; one input embedding for both "
+                        "languages, separate output projection",
+        "tokenizer": f"byte-level BPE, {config.vocab_size:,} tokens, joint es+en from bible/train "
+                     f"(`{model.tokenizer}`)",
         "LM mode": f"{config.source_drop:.0%} of pairs per epoch trained with an empty source",
         "weights storage": "float16 (cast to float32 on load)",
         "validation BLEU": f"{bleu:.2f} (sacrebleu corpus BLEU, greedy, bible/validation, 119 pairs)",
