@@ -40,7 +40,7 @@ from genbench.errors import InputError
 from genbench.training import Recipe, TrainResult
 from genbench.weights import load_module, save_module
 
-from .common import WEIGHTS_DIR, count_parameters
+from .common import WEIGHTS_DIR, count_parameters, load_shipped
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -90,6 +90,14 @@ def train_tokenizer(texts: list[str], vocab_size: int) -> Tokenizer:
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tokenizer.train_from_iterator(texts, trainer)
+    return literal_special_tokens(tokenizer)
+
+
+def literal_special_tokens(tokenizer: Tokenizer) -> Tokenizer:
+    """Encode "<pad>", "<bos>" or "<eos>" inside a text as the characters they are: the texts come
+    from users and vendors, and a control token smuggled in would cut a source short or drop a
+    token from a likelihood."""
+    tokenizer.encode_special_tokens = True
     return tokenizer
 
 
@@ -103,7 +111,7 @@ def load_tokenizer(path: Path) -> Tokenizer:
 
     if not path.is_file():
         raise InputError(f"Tokenizer file {path} does not exist.")
-    return Tokenizer.from_file(str(path))
+    return literal_special_tokens(Tokenizer.from_file(str(path)))
 
 
 def check_texts(texts: Sequence[str], what: str) -> list[str]:
@@ -218,10 +226,13 @@ class DecoderBlock(nn.Module):
         h = self.ln_self(x)
         k, v = self.self_attn.keys_values(h)
         if past is not None:
+            if x.size(1) != 1:
+                # SDPA's causal mask is aligned top-left: with a past, new tokens would miss most of it.
+                raise ValueError(f"a cached decoder step takes one token per row, not {x.size(1)}")
             k, v = torch.cat([past[0], k], 2), torch.cat([past[1], v], 2)
         # Right padding only: a real token never sees a later pad, so the causal mask is enough.
-        # A cached step feeds one token, which may see every key (past is only used that way).
-        x = x + self.self_attn(h, k, v, causal=x.size(1) > 1)
+        # A cached step's one token may see every key.
+        x = x + self.self_attn(h, k, v, causal=past is None)
         x = x + self.cross_attn(self.ln_cross(x), *cross, mask)
         return x + self.mlp(self.ln_mlp(x)), (k, v)
 
@@ -415,9 +426,9 @@ def greedy(logits: torch.Tensor) -> torch.Tensor:
 
 
 def load(device: torch.device) -> TransformerMT:
+    """The shipped translator on ``device`` (weights stored in float16, cast to float32 on load)."""
     model = TransformerMT(TransformerMTConfig(), load_tokenizer(WEIGHTS_DIR / TOKENIZER_FILE))
-    load_module(model, WEIGHTS_DIR / RECIPE.weights_name)  # fp16 on disk; load_state_dict casts to fp32
-    return model.to(device).eval()
+    return load_shipped(model, RECIPE.weights_name, device)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -531,7 +542,7 @@ def train(out_dir: Path, seed: int, config: TransformerMTConfig = TransformerMTC
                      f"(`{model.tokenizer}`)",
         "LM mode": f"{config.source_drop:.0%} of pairs per epoch trained with an empty source",
         "weights storage": "float16 (cast to float32 on load)",
-        "validation BLEU": f"{bleu:.2f} (sacrebleu corpus BLEU, greedy, bible/validation, 119 pairs)",
+        "validation BLEU": f"{bleu:.2f} (sacrebleu corpus BLEU, greedy, bible/validation, {len(val_src)} pairs)",
         "validation chrF": f"{chrf:.2f}",
     }
     return TrainResult(weights=weights, facts=facts)

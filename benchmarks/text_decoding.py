@@ -43,14 +43,16 @@ def main() -> None:
     device = torch.device(args.device)
     model = load(device)
     sources = load_corpus("test").sources[: args.sources]
-    timed(model, sources[:4], 4, True)  # warm-up: first-call allocations and kernel selection
+    for use_cache in (True, False):  # warm-up of both paths: first-call allocations and kernel selection
+        timed(model, sources[:4], 4, use_cache)
     where = (torch.cuda.get_device_name(device) if device.type == "cuda"
              else f"the CPU, {torch.get_num_threads()} threads")
     print(f"{model.name}: greedy decoding of {len(sources)} bible/test sources on {where}")
     for batch in args.batches:
         cached, t_cache = timed(model, sources, batch, True, args.repeats)
         plain, t_plain = timed(model, sources, batch, False, args.repeats)
-        assert cached == plain, f"batch {batch}: decoding with and without the cache differ"
+        if cached != plain:
+            raise SystemExit(f"batch {batch}: decoding with and without the cache differ")
         n = sum(len(t) for t in cached)
         print(f"batch {batch:>3}: {n:,} tokens; KV cache {n / t_cache:,.0f} tokens/s ({t_cache:.1f} s), "
               f"no cache {n / t_plain:,.0f} tokens/s ({t_plain:.1f} s): {t_plain / t_cache:.1f}× with the cache; "

@@ -20,7 +20,8 @@ from genbench.errors import GenbenchError, InputError, UnavailableError
 from genbench.features import load_features
 from genbench.features.reference import reference_features
 from genbench.metrics import METRICS
-from genbench.metrics.cost import CostSettings, describe_device, measure_cost, parameter_count, resident_bytes
+from genbench.metrics.cost import (COST_DEFINITIONS, CostSettings, describe_device, measure_cost,
+                                   parameter_count, resident_bytes)
 from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHARE, PRDC_K, FeatureSet,
                                          generation_scores)
 from genbench.metrics.conditional import conditional_scores
@@ -266,8 +267,9 @@ def cost_scores(task: ImageTask, source: ModelSource, score: Scorer, options: Ru
     weights = resident_bytes(source.model, source.device)
     measured = measure_cost(call, source.device, options.cost, options.seed, weights)  # under evaluate's inference_mode
     progress("measuring cost", 1, 1)
-    scores = [score(name, est, settings, device=device, n=options.cost.latency_calls
-                    if name.startswith("latency") else options.cost.repeats) for name, est in measured.items()]
+    scores = [score(name, est, {**settings, **COST_DEFINITIONS.get(name, {})}, device=device,
+                    n=options.cost.latency_calls if name.startswith("latency") else options.cost.repeats)
+              for name, est in measured.items()]
     params = parameter_count(source.model)
     if params is not None:
         scores.append(score("parameters", Estimate(params, params, params, "exact"), n=1))

@@ -45,13 +45,38 @@ def test_sampling_depends_only_on_the_generator(transformer, test_split):
     assert draw[0] == draw[1] and draw[0] != draw[2]
 
 
+def test_batching_and_padding_change_nothing(transformer, test_split):
+    from genbench_baselines.transformer_mt import greedy
+
+    sources = test_split.sources[:6]  # different lengths, so batched rows are padded
+    assert transformer.generate(sources, greedy, batch_size=1) == transformer.generate(sources, greedy)
+    texts = test_split.targets[:6]
+    alone = torch.cat([transformer.text_log_prob([t])[0] for t in texts])
+    assert torch.allclose(transformer.text_log_prob(texts)[0], alone, rtol=0, atol=1e-3)
+
+
 def test_language_model_mode_scores_english_above_scrambled_english(transformer, test_split):
     text = test_split.targets[0]
     scrambled = " ".join(reversed(text.split()))
     log_prob, tokens = transformer.text_log_prob([text, scrambled])
-    assert log_prob.dtype == torch.float64 and (log_prob < 0).all() and (tokens > 1).all()
-    assert log_prob[0] > log_prob[1] + 10
-    assert transformer.tokenizer.startswith("transformer-mt-")
+    assert log_prob.dtype == torch.float64 and log_prob[0] > log_prob[1] + 10
+    own = [len(transformer.bpe.encode(t).ids) + 1 for t in (text, scrambled)]  # + <eos>
+    assert tokens.tolist() == own
+
+
+def test_special_token_names_in_text_are_plain_characters(transformer):
+    from genbench_baselines.transformer_mt import EOS
+
+    for text in ("uno <eos> dos", "a <pad> b", "<bos>"):
+        ids = transformer.bpe.encode(text).ids
+        assert transformer.bpe.decode(ids) == text
+    assert transformer.source_ids(["uno <eos> dos"])[0].count(EOS) == 1
+    log_prob, tokens = transformer.text_log_prob(["<bos> a <pad> b"])
+    assert torch.isfinite(log_prob).all() and tokens.item() == len(transformer.bpe.encode("<bos> a <pad> b").ids) + 1
+
+
+def test_the_tokenizer_is_named_by_its_vocabulary(transformer):
+    assert transformer.tokenizer.startswith("transformer-mt-bpe6000-")
 
 
 def test_retrieval_returns_the_target_of_the_nearest_training_source():

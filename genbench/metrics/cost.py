@@ -12,12 +12,17 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
 from genbench.metrics.intervals import Estimate, bootstrap_items
+
+
+# What a memory reading counts, in its signature: a CUDA reading that charged the whole process
+# (an earlier definition) must never be compared with one that charges only the model.
+COST_DEFINITIONS = {"peak_cuda_allocated": {"counts": "own-weights+batch-rise"}}
 
 
 @dataclass(frozen=True)
@@ -123,17 +128,9 @@ def measure_cost(call: Callable[[int], object], device: torch.device, settings: 
 
 
 def resident_bytes(model: object, device: torch.device) -> int:
-    """Bytes of the model's parameters and buffers that live on ``device``, each storage once.
-
-    A model that is not a ``torch.nn.Module`` is searched one level down (a wrapper holding its
-    networks as attributes).
-    """
-    if isinstance(model, torch.nn.Module):
-        modules = [model]
-    else:
-        modules = [v for v in getattr(model, "__dict__", {}).values() if isinstance(v, torch.nn.Module)]
+    """Bytes of the model's parameters and buffers that live on ``device``, each storage once."""
     storages: dict[int, int] = {}
-    for module in modules:
+    for module in model_modules(model):
         for tensor in (*module.parameters(), *module.buffers()):
             if _same_device(tensor.device, device):
                 storage = tensor.untyped_storage()
@@ -150,7 +147,18 @@ def _same_device(a: torch.device, b: torch.device) -> bool:
     return (a.index if a.index is not None else current) == (b.index if b.index is not None else current)
 
 
-def parameter_count(model: object) -> int | None:
+def model_modules(model: object) -> list[torch.nn.Module]:
+    """The model itself if it is a ``torch.nn.Module``, else the modules it holds as attributes
+    (a wrapper around its networks); empty for a model with no torch networks."""
     if isinstance(model, torch.nn.Module):
-        return sum(p.numel() for p in model.parameters())
-    return None
+        return [model]
+    return [v for v in getattr(model, "__dict__", {}).values() if isinstance(v, torch.nn.Module)]
+
+
+def parameter_count(model: object) -> int | None:
+    """Distinct parameters of the model's networks (a shared one counted once); None without any."""
+    modules = model_modules(model)
+    if not modules:
+        return None
+    distinct = {id(p): p.numel() for module in modules for p in module.parameters()}
+    return sum(distinct.values())

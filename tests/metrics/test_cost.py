@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from genbench.metrics.cost import CostSettings, measure_cost, resident_bytes
+from genbench.metrics.cost import CostSettings, measure_cost, parameter_count, resident_bytes
 
 MIB = 1024 * 1024
 
@@ -32,6 +32,20 @@ def test_resident_bytes_ignores_other_devices():
     assert resident_bytes(torch.nn.Linear(4, 4), torch.device("meta")) == 0
 
 
+def test_cuda_without_an_index_means_the_current_device(monkeypatch):
+    from genbench.metrics import cost
+
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 1)
+    assert cost._same_device(torch.device("cuda"), torch.device("cuda:1"))
+    assert not cost._same_device(torch.device("cuda"), torch.device("cuda:0"))
+    assert not cost._same_device(torch.device("cuda:1"), torch.device("cpu"))
+
+
+def test_parameters_of_a_wrapper_count_shared_networks_once():
+    assert parameter_count(Wrapper(torch.device("cpu"))) == 110 + 20
+    assert parameter_count(object()) is None
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_peak_is_the_models_weights_plus_its_batch_not_the_process():
     device = torch.device("cuda")
@@ -47,4 +61,4 @@ def test_cuda_peak_is_the_models_weights_plus_its_batch_not_the_process():
     value = peak["peak_cuda_allocated"].value
     # 1 MiB weights + 64 MiB scratch + its float copy (256 MiB); the 100 MiB held elsewhere is not the model's
     assert 1 + 64 + 256 <= value < 1 + 64 + 256 + 2, value
-    del unrelated
+    assert unrelated.numel() == 100 * MIB  # held on the device through the measurement
