@@ -21,7 +21,7 @@ from genbench.data.digits import load_digits
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import N_CLASSES, card_facts, check_labels, count_parameters, load_shipped, minibatches
+from .common import N_CLASSES, card_facts, check_labels, count_parameters, data_fact, load_shipped, minibatches
 from .dcgan import DCGANConfig, Generator, adversarial_step
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def train(out_dir: Path, seed: int, config: CGANConfig = CGANConfig()) -> TrainR
     weights = out_dir / RECIPE.weights_name
     save_module(model, weights)
     optimiser = f"Adam, lr {config.lr:g}, betas {config.betas} (G and D)"
-    facts = card_facts(model, images, config.epochs, config.batch_size, optimiser)
+    facts = card_facts(model, data_fact(images), config.epochs, config.batch_size, optimiser)
     facts["parameters"] += " (generator and label embedding; shipped)"
     facts["discriminator parameters"] = f"{count_parameters(critic):,} (training only; not shipped)"
     facts["latent size"] = f"{config.z}, plus a {config.embed}-d label embedding"

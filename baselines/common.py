@@ -48,12 +48,13 @@ def mean_bits_per_dim(log_prob: torch.Tensor, dims: int) -> float:
 
 
 def card_facts(
-    module: torch.nn.Module, images: torch.Tensor, epochs: int, batch_size: int, optimiser: str
+    module: torch.nn.Module, data: str, epochs: int, batch_size: int | str, optimiser: str
 ) -> dict[str, str]:
-    """The facts every trained baseline's model card starts with."""
+    """The facts every trained baseline's model card starts with; ``data`` names the training data
+    (``data_fact(images)`` for the digits baselines)."""
     return {
         "parameters": f"{count_parameters(module):,}",
-        "data": data_fact(images),
+        "data": data,
         "epochs": str(epochs),
         "batch size": str(batch_size),
         "optimiser": optimiser,

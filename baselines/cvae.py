@@ -21,7 +21,7 @@ from genbench.data.digits import load_digits
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import N_CLASSES, card_facts, check_labels, fit, load_shipped
+from .common import N_CLASSES, card_facts, check_labels, data_fact, fit, load_shipped
 from .vae import VAEConfig, conv_decoder, conv_encoder
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ def train(out_dir: Path, seed: int, config: CVAEConfig = CVAEConfig()) -> TrainR
     log.info("cvae: train loss %.2f nats/image", loss)
     weights = out_dir / RECIPE.weights_name
     save_module(model, weights)
-    facts = card_facts(model, images, config.epochs, config.batch_size, f"Adam, cosine lr from {config.lr:g}")
+    facts = card_facts(model, data_fact(images), config.epochs, config.batch_size,
+                       f"Adam, cosine lr from {config.lr:g}")
     facts["parameters"] += " (encoder is shipped but unused by sample_labels)"
     facts["latent size"] = str(config.z)
     facts["conditioning"] = "label one-hot concatenated to the encoder's features and to the decoder's latent"

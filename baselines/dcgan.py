@@ -20,7 +20,7 @@ from genbench.data.digits import LEVELS
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import card_facts, count_parameters, load_shipped, minibatches, train_images
+from .common import card_facts, count_parameters, data_fact, load_shipped, minibatches, train_images
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def train(out_dir: Path, seed: int, config: DCGANConfig = DCGANConfig()) -> Trai
     weights = out_dir / RECIPE.weights_name
     save_module(model, weights)
     optimiser = f"Adam, lr {config.lr:g}, betas {config.betas} (G and D)"
-    facts = card_facts(model, images, config.epochs, config.batch_size, optimiser)
+    facts = card_facts(model, data_fact(images), config.epochs, config.batch_size, optimiser)
     facts["parameters"] += " (generator; shipped)"
     facts["discriminator parameters"] = f"{count_parameters(critic):,} (training only; not shipped)"
     facts["latent size"] = str(config.z)

@@ -21,7 +21,7 @@ from genbench.data.digits import IMAGE_SHAPE, LEVELS
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import card_facts, fit, load_shipped, mean_bits_per_dim, to_levels, train_images
+from .common import card_facts, data_fact, fit, load_shipped, mean_bits_per_dim, to_levels, train_images
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,8 @@ def train(out_dir: Path, seed: int, config: PixelCNNConfig = PixelCNNConfig()) -
     log.info("pixelcnn: train %.3f bits/dim", bpd)
     weights = out_dir / RECIPE.weights_name
     save_module(model, weights)
-    facts = card_facts(model, images, config.epochs, config.batch_size, f"Adam, one-cycle lr peak {config.lr:g}")
+    facts = card_facts(model, data_fact(images), config.epochs, config.batch_size,
+                       f"Adam, one-cycle lr peak {config.lr:g}")
     facts["train bits/dim"] = f"{bpd:.3f}"
     return TrainResult(weights=weights, facts=facts)
 

@@ -22,7 +22,7 @@ from genbench.data.bible import load_corpus
 from genbench.training import Recipe, TrainResult
 from genbench.weights import load_module, save_module
 
-from .common import count_parameters
+from .common import card_facts, count_parameters
 from .transformer_mt import (BOS, EOS, PAD, SPECIAL_TOKENS, TOKENIZER_FILE, WEIGHTS_FILE, TransformerMT,
                              TransformerMTConfig, literal_special_tokens)
 
@@ -44,8 +44,6 @@ def train_tokenizer(texts: list[str], vocab_size: int) -> Tokenizer:
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tokenizer.train_from_iterator(texts, trainer)
     return literal_special_tokens(tokenizer)
-
-
 
 
 def bucketed_batches(lengths: list[int], batch_size: int, generator: torch.Generator,
@@ -134,19 +132,17 @@ def train(out_dir: Path, seed: int, config: TransformerMTConfig = TransformerMTC
                  "%.0f target tokens/s", epoch + 1, total / tokens, val_loss, shuffled,
                  tokens / (time.perf_counter() - started))
 
-    weights = out_dir / RECIPE.weights_name
+    weights = out_dir / WEIGHTS_FILE
     save_module(model.half(), weights)  # fp16 storage halves the file
     model = TransformerMT(config, tokenizer)
     load_module(model, weights)  # measure what ships, built as load() builds it
     bleu, chrf = validation_scores(model.eval())
     log.info("transformer-mt: validation BLEU %.2f, chrF %.2f", bleu, chrf)
-    facts = {
-        "parameters": f"{count_parameters(model):,}",
-        "data": f"bible/train, {len(src):,} pairs",
-        "epochs": str(config.epochs),
-        "batch size": f"{config.batch_size} pairs, length-bucketed",
-        "optimiser": f"AdamW (β 0.9, 0.98; weight decay {config.weight_decay:g}), lr {config.lr:g} after "
-                     f"{config.warmup_steps} warm-up steps, cosine to 0; label smoothing {config.label_smoothing:g}",
+    optimiser = (f"AdamW (β 0.9, 0.98; weight decay {config.weight_decay:g}), lr {config.lr:g} after "
+                 f"{config.warmup_steps} warm-up steps, cosine to 0; label smoothing {config.label_smoothing:g}")
+    facts = card_facts(model, f"bible/train, {len(src):,} pairs", config.epochs,
+                       f"{config.batch_size} pairs, length-bucketed", optimiser)
+    facts |= {
         "architecture": f"encoder-decoder, {config.encoder_layers}+{config.decoder_layers} pre-LN layers, "
                         f"d_model {config.d_model}, {config.heads} heads, MLP {config.d_ff}, "
                         f"dropout {config.dropout:g}; sinusoidal positions; one input embedding for both "

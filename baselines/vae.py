@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import card_facts, fit, load_shipped, train_images
+from .common import card_facts, data_fact, fit, load_shipped, train_images
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,8 @@ def train(out_dir: Path, seed: int, config: VAEConfig = VAEConfig()) -> TrainRes
     log.info("vae: train loss %.2f nats/image, reconstruction MSE %.4f", loss, recon_mse)
     weights = out_dir / RECIPE.weights_name
     save_module(model, weights)
-    facts = card_facts(model, images, config.epochs, config.batch_size, f"Adam, cosine lr from {config.lr:g}")
+    facts = card_facts(model, data_fact(images), config.epochs, config.batch_size,
+                       f"Adam, cosine lr from {config.lr:g}")
     facts["latent size"] = str(config.z)
     # soft [0, 1] targets under a Bernoulli decoder: a training loss, not a likelihood on the 17-level grid
     facts["train loss (−ELBO, Bernoulli cross-entropy + KL)"] = f"{loss:.2f} nats/image; not comparable to bits/dim"
