@@ -75,7 +75,10 @@ class PixelNoise(nn.Module):
         counts = torch.zeros(self.config.pixels, self.config.levels)
         counts.scatter_add_(1, levels.T, torch.ones(levels.T.shape))  # (64, 17) histogram per pixel
         counts += self.config.smoothing
-        self.log_probs.copy_((counts / counts.sum(1, keepdim=True)).log())
+        # log in float64, then rounded: float32 log differs by an ULP between CPU instruction sets,
+        # which would make the recipe's weights depend on the machine that trains them.
+        probs = counts.double() / counts.double().sum(1, keepdim=True)
+        self.log_probs.copy_(probs.log().float())
 
     @torch.no_grad()
     def log_prob(self, images: torch.Tensor) -> torch.Tensor:

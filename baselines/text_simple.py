@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from genbench.data.bible import load_corpus
+from genbench.data.dataset import DataOptions
 from genbench.errors import InputError
 
 END = "\n"  # the end of a verse, predicted like a character
@@ -30,10 +32,10 @@ class Retrieval:
 
     name = "retrieval"
 
-    def __init__(self, ngram_range: tuple[int, int] = (2, 4)) -> None:
+    def __init__(self, ngram_range: tuple[int, int] = (2, 4), corpus_dir: Path | None = None) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        train = load_corpus("train")
+        train = load_corpus("train", corpus_dir)
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True)
         self.index = self.vectorizer.fit_transform(train.sources)  # rows are L2-normalised
         self.targets = train.targets
@@ -56,8 +58,8 @@ class Reference:
 
     name = "reference"
 
-    def __init__(self) -> None:
-        self.lookup = {p.source: p.target for p in load_corpus("test").pairs}
+    def __init__(self, corpus_dir: Path | None = None) -> None:
+        self.lookup = {p.source: p.target for p in load_corpus("test", corpus_dir).pairs}
 
     def translate(self, sources: list[str]) -> list[str]:
         unknown = [s for s in sources if s not in self.lookup]
@@ -73,8 +75,8 @@ class CharUnigram:
     name = "char-unigram"
     tokenizer = "characters"
 
-    def __init__(self) -> None:
-        counts = Counter(c for t in load_corpus("train").targets for c in t + END)
+    def __init__(self, corpus_dir: Path | None = None) -> None:
+        counts = Counter(c for t in load_corpus("train", corpus_dir).targets for c in t + END)
         total = sum(counts.values()) + len(counts) + 1
         self.log_p = {c: math.log((k + 1) / total) for c, k in counts.items()}
         self.log_unseen = math.log(1 / total)
@@ -84,17 +86,18 @@ class CharUnigram:
         return torch.tensor(log_prob, dtype=torch.float64), torch.tensor([len(t) + 1 for t in texts])
 
 
-def load_retrieval(device: torch.device) -> Retrieval:
-    return Retrieval()
+# Loaders that fit on the corpus take the run's ``data`` options, so --corpus-dir reaches them.
+def load_retrieval(device: torch.device, data: DataOptions = DataOptions()) -> Retrieval:
+    return Retrieval(corpus_dir=data.corpus_dir)
 
 
 def load_copy_source(device: torch.device) -> CopySource:
     return CopySource()
 
 
-def load_reference(device: torch.device) -> Reference:
-    return Reference()
+def load_reference(device: torch.device, data: DataOptions = DataOptions()) -> Reference:
+    return Reference(data.corpus_dir)
 
 
-def load_char_unigram(device: torch.device) -> CharUnigram:
-    return CharUnigram()
+def load_char_unigram(device: torch.device, data: DataOptions = DataOptions()) -> CharUnigram:
+    return CharUnigram(data.corpus_dir)

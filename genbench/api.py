@@ -11,6 +11,7 @@ import torch
 
 from genbench import provenance
 from genbench.errors import GenbenchError
+from genbench.kinds import kind_of
 from genbench.models.protocol import capabilities
 from genbench.models.sources import MODELS, FileSource, ModelSource, load_model
 from genbench.report.leaderboard import Board, build_boards
@@ -51,19 +52,21 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
     if not names:
         raise GenbenchError("No models to run: pass --model or leave the suite's baselines on.")
     torch_device = resolve_device(device)
-    sources = [load_model(name, torch_device) for name in names]
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
+                         device=torch_device)
+    sources = [load_model(name, torch_device, options.data) for name in names]
     labels = [s.label for s in sources]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
     if duplicates:
         raise GenbenchError(f"Several models are labelled {', '.join(duplicates)}; their scores would mix. "
                             "Give each model a distinct `name` attribute.")
-    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir)
     scores: list[Score] = []
     skipped: list[str] = []
     for task in tasks:
         for source in sources:
-            if task.protocol not in capabilities(source.model):  # protocols are named after capabilities
-                skipped.append(f"{source.label} on {task.name}: no {task.protocol!r} capability")
+            needed = kind_of(task.protocol).capability
+            if needed not in capabilities(source.model):
+                skipped.append(f"{source.label} on {task.name}: no {needed!r} capability")
                 continue
             bar = progress(f"{task.name} · {source.label}") if progress else None
             scores += evaluate(task, source, options, bar)
@@ -74,18 +77,20 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
 
 def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, store: Path | None = None,
                  features: str | None = None, weights_dir: Path | None = None, corpus_dir: Path | None = None,
-                 progress: Callable[[str], Progress] | None = None) -> RunResult:
+                 device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score outputs made elsewhere (a folder of PNG files, a text file) as if a model had produced them."""
     task = TASKS.get(task_name)
     if name in MODELS:
         raise GenbenchError(f"--name {name!r} is a registered model's name; its rows would mix with that "
                             "model's. Choose another label.")
-    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir)
+    torch_device = resolve_device(device)
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
+                         device=torch_device)
     bar = progress(f"{task.name} · {name}") if progress else None
     scores = evaluate(task, FileSource(name, Path(samples)), options, bar)
     config = {"command": "eval", "task": task.name, "samples": str(samples), "name": name, "seed": seed,
               "features": features}
-    return _store(store, "eval", seed, config, "none (files)", scores, [])
+    return _store(store, "eval", seed, config, f"none (files); features on {torch_device}", scores, [])
 
 
 def _store(store: Path | None, command: str, seed: int, config: dict[str, Any], device: str,

@@ -7,10 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from genbench import __version__
+
+if TYPE_CHECKING:
+    from genbench.metrics.tolerance import Tolerance
 
 STORE_HELP = "SQLite results database (default: $GENBENCH_STORE or ./genbench-results.sqlite)."
 WEIGHTS_HELP = "Folder of pretrained weights (default: $GENBENCH_WEIGHTS or ~/.cache/genbench/weights)."
@@ -106,6 +110,8 @@ def _scoring_options(command):
         click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
         click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP),
         click.option("--corpus-dir", type=click.Path(path_type=Path), help=CORPUS_HELP),
+        click.option("--device", default="auto", show_default=True,
+                     help="auto, cpu, cuda or cuda:N: where models and feature networks run."),
     ]):
         command = option(command)
     return command
@@ -116,7 +122,6 @@ def _scoring_options(command):
 @click.option("--model", "models", multiple=True, help="Extra model: a registered name or package.module:attr. Repeatable.")
 @click.option("--no-baselines", is_flag=True, help="Run only the --model models, not the suite's baselines.")
 @_scoring_options
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
 def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, store: Path | None,
         json_path: Path | None, features: str | None, weights_dir: Path | None, corpus_dir: Path | None,
         device: str) -> None:
@@ -139,14 +144,14 @@ def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, stor
 @click.option("--name", required=True, help="Label for these outputs in the store and leaderboards.")
 @_scoring_options
 def eval_(task_name: str, samples: Path, name: str, seed: int, store: Path | None, json_path: Path | None,
-          features: str | None, weights_dir: Path | None, corpus_dir: Path | None) -> None:
+          features: str | None, weights_dir: Path | None, corpus_dir: Path | None, device: str) -> None:
     """Score outputs made elsewhere (a vendor's) as if a model had produced them."""
     from genbench.api import eval_samples
 
     _check_writable(json_path)
     with _Bars() as bars:
         result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
-                              weights_dir=weights_dir, corpus_dir=corpus_dir, progress=bars)
+                              weights_dir=weights_dir, corpus_dir=corpus_dir, device=device, progress=bars)
     _show(result, json_path)
 
 
@@ -180,12 +185,14 @@ def list_(what: str) -> None:
     elif what == "metrics":
         from genbench.metrics import METRICS
 
-        table.add_column("metric"), table.add_column("better"), table.add_column("library"), table.add_column("description")
+        for column in ("metric", "kind", "better", "library", "default tolerance", "description"):
+            table.add_column(column)
         for name in METRICS.names():
             info = METRICS.get(name)
             better = f"closer to {info.target:g}" if info.target is not None else (
                 "higher" if info.higher_is_better else "lower")
-            table.add_row(name, better, info.library, info.description)
+            table.add_row(name, info.category, better, info.library, describe_tolerance(info.tolerance),
+                          info.description)
     else:
         from genbench.features import FEATURES
 
@@ -353,6 +360,14 @@ def train(baseline: str, out: Path, seed: int | None) -> None:
     with console.status(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}"):
         card = run_recipe(recipe, out, seed)
     click.echo(card.read_text())
+
+
+def describe_tolerance(tolerance: "Tolerance") -> str:
+    if tolerance.ignore:
+        return "ignored"
+    parts = ([f"±{tolerance.absolute:g}"] if tolerance.absolute else []) + (
+        [f"±{tolerance.relative:.0%}"] if tolerance.relative else [])
+    return " or ".join(parts) + (" (the larger)" if len(parts) == 2 else "") if parts else "exact"
 
 
 def main() -> None:

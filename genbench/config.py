@@ -20,52 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from genbench.errors import InputError
+from genbench.metrics.catalog import CATALOG
+from genbench.metrics.tolerance import FALLBACK, Tolerance
 
 
-@dataclass(frozen=True)
-class Tolerance:
-    absolute: float = 0.0
-    relative: float = 0.0
-    ignore: bool = False  # never a regression (e.g. cost on a machine that is not dedicated)
-
-    def allowed(self, base: float) -> float:
-        return max(self.absolute, self.relative * abs(base))
-
-
-DEFAULT_TOLERANCES: dict[str, Tolerance] = {
-    "fid": Tolerance(relative=0.10),
-    "kid": Tolerance(relative=0.10),
-    "kid_std": Tolerance(ignore=True),
-    "precision": Tolerance(absolute=0.02),
-    "recall": Tolerance(absolute=0.02),
-    "density": Tolerance(absolute=0.05),
-    "coverage": Tolerance(absolute=0.02),
-    "classifier_score": Tolerance(relative=0.05),
-    "modes_covered": Tolerance(absolute=0.5),
-    "class_js": Tolerance(absolute=0.01),
-    "bits_per_dim": Tolerance(absolute=0.01),
-    "psnr": Tolerance(absolute=0.2),
-    "ssim": Tolerance(absolute=0.01),
-    "lpips": Tolerance(absolute=0.01),
-    "bleu": Tolerance(absolute=0.5),
-    "chrf": Tolerance(absolute=0.5),
-    "ter": Tolerance(absolute=1.0),
-    "semantic_similarity": Tolerance(absolute=0.01),
-    "length_ratio": Tolerance(absolute=0.02),
-    "distinct_1": Tolerance(absolute=0.02),
-    "distinct_2": Tolerance(absolute=0.02),
-    "self_bleu": Tolerance(absolute=2.0),
-    "bits_per_char": Tolerance(absolute=0.02),
-    "perplexity_own_tokens": Tolerance(relative=0.02),
-    "throughput": Tolerance(relative=0.5),
-    "tokens_per_s": Tolerance(relative=0.5),
-    "latency_p50": Tolerance(relative=1.0),
-    "latency_p95": Tolerance(relative=1.0),
-    "peak_cuda_allocated": Tolerance(relative=0.2, absolute=16),
-    "peak_rss_increase": Tolerance(relative=1.0, absolute=64),
-    "parameters": Tolerance(),
-}
-FALLBACK = Tolerance(relative=0.05)
+# Each metric's default is declared with the metric (genbench.metrics.catalog).
+DEFAULT_TOLERANCES: dict[str, Tolerance] = {info.name: info.tolerance for info in CATALOG}
 ALPHA = 0.05  # significance level of the regression gate
 
 

@@ -86,3 +86,13 @@ def test_retrieval_returns_the_target_of_the_nearest_training_source():
     model = Retrieval()
     picked = [train.pairs[i] for i in (0, 5000, 20000)]
     assert model.translate([p.source for p in picked]) == [p.target for p in picked]
+
+
+def test_corpus_dir_reaches_the_baselines_that_fit_on_the_corpus(tmp_path):
+    from genbench.data.dataset import DataOptions
+    from genbench.errors import GenbenchError
+    from genbench.models.sources import load_model
+
+    for name in ("retrieval", "char-unigram", "reference"):
+        with pytest.raises(GenbenchError, match=str(tmp_path)):
+            load_model(name, torch.device("cpu"), DataOptions(corpus_dir=tmp_path))  # an empty library

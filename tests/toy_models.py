@@ -95,3 +95,16 @@ echo = EchoTranslator()
 short_translator = ShortTranslator()
 non_string_translator = NonStringTranslator()
 positive_log_prob = PositiveLogProb()
+
+
+class FailsAtBatchOne(NoisySampler):
+    """Samples fine at the task's batch size, fails at batch 1 (the latency calls of the cost step)."""
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        if n == 1:
+            raise RuntimeError("single-item batches are not supported")
+        return super().sample(n, generator)
+
+
+def fails_at_batch_one(device: torch.device) -> FailsAtBatchOne:
+    return FailsAtBatchOne()

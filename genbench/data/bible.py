@@ -21,10 +21,14 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Iterator, Literal
 
+from genbench.data.dataset import DataOptions, spans
 from genbench.data.sword import Verse, open_module, read_verses
 from genbench.errors import UnavailableError
+
+if TYPE_CHECKING:
+    import torch
 
 SOURCE_MODULE = "spaRV1909eb"  # Debian: sword-text-sparv
 TARGET_MODULE = "engKJV2006eb"  # Debian: sword-text-kjv
@@ -65,6 +69,21 @@ class ParallelSplit:
     @property
     def targets(self) -> list[str]:
         return [p.target for p in self.pairs]
+
+    def batches(self, size: int, device: torch.device | None = None) -> Iterator[TextBatch]:
+        """Batches of (source, target) texts; ``device`` does not apply to text."""
+        for start, n in spans(len(self), size):
+            chunk = self.pairs[start:start + n]
+            yield TextBatch(start, tuple(p.ref for p in chunk), [p.source for p in chunk],
+                            [p.target for p in chunk])
+
+
+@dataclass(frozen=True)
+class TextBatch:
+    start: int
+    ids: tuple[str, ...]
+    sources: list[str]
+    targets: list[str]
 
 
 def candidate_roots(explicit: Path | None = None) -> list[Path]:
@@ -121,3 +140,8 @@ def load_corpus(split: Split, root: Path | None = None) -> ParallelSplit:
     books = {"test": set(TEST_BOOKS), "validation": set(VALIDATION_BOOKS)}.get(split)
     chosen = tuple(p for p in pairs if (book_of(p.ref) in books if books else book_of(p.ref) not in held_out))
     return ParallelSplit(split, chosen, split_hash(chosen))
+
+
+def load_test(options: DataOptions) -> ParallelSplit:
+    """The test books, from ``options.corpus_dir`` or the standard SWORD locations."""
+    return load_corpus("test", options.corpus_dir)

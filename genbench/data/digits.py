@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Iterator, Literal
 
 import numpy as np
 import torch
+
+from genbench.data.dataset import DataOptions, spans
 
 LEVELS = 17
 IMAGE_SHAPE = (1, 8, 8)
@@ -36,6 +38,19 @@ class ImageSplit:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def batches(self, size: int, device: torch.device | None = None) -> Iterator[ImageBatch]:
+        for start, n in spans(len(self), size):
+            yield ImageBatch(start, self.ids[start:start + n], self.images[start:start + n].to(device),
+                             self.labels[start:start + n].to(device))
+
+
+@dataclass(frozen=True)
+class ImageBatch:
+    start: int  # index of the first item in the split
+    ids: tuple[str, ...]
+    images: torch.Tensor
+    labels: torch.Tensor
 
 
 def content_hash(ids: tuple[str, ...], images: torch.Tensor, labels: torch.Tensor) -> str:
@@ -71,3 +86,8 @@ def load_digits(split: Split) -> ImageSplit:
     labels = torch.from_numpy(bunch.target[chosen]).long()
     ids = tuple(f"digits-{i:04d}" for i in chosen)
     return ImageSplit(f"digits/{split}", images, labels, ids, content_hash(ids, images, labels))
+
+
+def load_test(options: DataOptions) -> ImageSplit:
+    """The held-out split the digits tasks score against (``options`` name no location: it is bundled)."""
+    return load_digits("test")

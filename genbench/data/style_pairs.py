@@ -17,9 +17,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterator
 
 import numpy as np
 import torch
+
+from genbench.data.dataset import DataOptions, spans
 
 SIZE = 64  # pixels per side of every item
 WINDOW = 256  # side of the central window a test item is resized from
@@ -64,14 +67,28 @@ def test_item(name: str) -> torch.Tensor:
 
 
 @dataclass(frozen=True)
+class PairBatch:
+    start: int  # index of the first pair
+    ids: tuple[str, ...]
+    content: torch.Tensor
+    style: torch.Tensor
+
+
+@dataclass(frozen=True)
 class StylePairs:
     ids: tuple[str, ...]
     content: torch.Tensor  # (N, 3, 64, 64)
     style: torch.Tensor  # (N, 3, 64, 64)
     content_hash: str
+    name: str = "style/pairs"
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def batches(self, size: int, device: torch.device | None = None) -> Iterator[PairBatch]:
+        for start, n in spans(len(self), size):
+            yield PairBatch(start, self.ids[start:start + n], self.content[start:start + n].to(device),
+                            self.style[start:start + n].to(device))
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +103,11 @@ def load_pairs() -> StylePairs:
     for tensor in (content, style):
         digest.update((tensor * 255).round().to(torch.uint8).numpy().tobytes())
     return StylePairs(ids, content, style, digest.hexdigest())
+
+
+def load(options: DataOptions) -> StylePairs:
+    """The 48 test pairs (bundled with the installed packages; ``options`` name no location)."""
+    return load_pairs()
 
 
 def training_patches(names: tuple[str, ...] = CONTENTS + STYLES, per_image: int = 64, seed: int = 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import torch
+
 from genbench.features.base import FeatureNetwork
 from genbench.registry import Registry
 
@@ -14,5 +16,7 @@ FEATURES.register("digits-cnn", "genbench.features.digits_net:load")
 FEATURES.register("inception", "genbench.features.inception:load")
 
 
-def load_features(name: str, weights_dir: Path | None = None) -> FeatureNetwork:
-    return FEATURES.get(name)(weights_dir)
+def load_features(name: str, weights_dir: Path | None = None, device: torch.device | None = None) -> FeatureNetwork:
+    """The named network, on ``device`` when one is given."""
+    net = FEATURES.get(name)(weights_dir)
+    return net if device is None else net.to(device)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import torch
@@ -10,15 +10,26 @@ import torch
 
 @dataclass(frozen=True)
 class FeatureNetwork:
-    """``embed`` maps images (N, C, H, W) in [0, 1] to a dict with ``features`` (N, D) and ``logits`` (N, K)."""
+    """``embed`` maps images (N, C, H, W) in [0, 1], on ``module``'s device, to a dict with
+    ``features`` (N, D) and ``logits`` (N, K); calling the network handles devices and batching."""
 
     name: str
     sha256: str
     dim: int
     preprocessing: str
     embed: Callable[[torch.Tensor], dict[str, torch.Tensor]]
+    module: torch.nn.Module  # what holds the weights (moved by ``to``)
+
+    def to(self, device: torch.device) -> "FeatureNetwork":
+        return replace(self, module=self.module.to(device))
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.module.parameters()).device
 
     @torch.no_grad()
     def __call__(self, images: torch.Tensor, batch_size: int = 256) -> dict[str, torch.Tensor]:
-        parts = [self.embed(images[i:i + batch_size]) for i in range(0, len(images), batch_size)]
-        return {key: torch.cat([p[key] for p in parts]).double().cpu() for key in parts[0]}
+        """Outputs as float64 on the CPU, whatever device the network runs on."""
+        device = self.device
+        parts = [self.embed(images[i:i + batch_size].to(device)) for i in range(0, len(images), batch_size)]
+        return {key: torch.cat([p[key].double().cpu() for p in parts]) for key in parts[0]}

@@ -50,7 +50,7 @@ def load(weights_dir: Path | None = None, weights: Path = WEIGHTS) -> FeatureNet
     """The shipped network (``weights_dir`` is for downloaded networks and is not used here)."""
     net = load_module(DigitsNet(), weights).eval()
     return FeatureNetwork("digits-cnn", sha256_file(weights), DigitsNetConfig().feature_dim,
-                          "none (8x8 grey, [0,1])", net)
+                          "none (8x8 grey, [0,1])", net, net)
 
 
 def _random_shift(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:

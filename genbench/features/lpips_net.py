@@ -51,9 +51,10 @@ def load_backbone(net: str, weights_dir: Path | None = None,
     return backbone.eval(), digest
 
 
-def load_lpips(weights_dir: Path | None = None, spec: WeightsSpec | None = None, net: str = "alex"
-               ) -> tuple[Distance, str]:
-    """Return ``distance(a, b) -> (N,)`` for images in [0, 1], and the backbone file's sha256."""
+def load_lpips(weights_dir: Path | None = None, spec: WeightsSpec | None = None, net: str = "alex",
+               device: torch.device | None = None) -> tuple[Distance, str]:
+    """Return ``distance(a, b) -> (N,)`` (on the CPU) for images in [0, 1], computed on ``device``,
+    and the backbone file's sha256."""
     import lpips
 
     backbone, digest = load_backbone(net, weights_dir, spec)
@@ -64,15 +65,18 @@ def load_lpips(weights_dir: Path | None = None, spec: WeightsSpec | None = None,
     for index in range(1, model.net.N_slices + 1):
         for name, layer in getattr(model.net, f"slice{index}").named_children():
             layer.load_state_dict(backbone.features[int(name)].state_dict())
+    device = device or torch.device("cpu")
+    model = model.to(device)
 
     @torch.no_grad()
     def distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         def prep(x: torch.Tensor) -> torch.Tensor:
+            x = x.to(device)
             x = x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
             if x.shape[-1] < LPIPS_SIZE:
                 x = F.interpolate(x.float(), size=(LPIPS_SIZE, LPIPS_SIZE), mode="bilinear", align_corners=False)
             return x.float() * 2 - 1
 
-        return model(prep(a), prep(b)).flatten()
+        return model(prep(a), prep(b)).flatten().cpu()
 
     return distance, digest

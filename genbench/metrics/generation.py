@@ -1,24 +1,34 @@
 """Scores of unconditional samples against the test split, from feature-network outputs.
 
-FID, KID and the classifier score come from torch-fidelity's pure functions, precision/recall/
-density/coverage from ``prdc`` (its authors' reference code); genbench only resamples for intervals.
+FID's distance, KID's kernel and std and the classifier score come from torch-fidelity's pure
+functions. KID's all-items value and precision/recall/density/coverage are genbench's own
+streaming computations (row blocks, never an n×n float64 matrix), pinned by tests to
+torch-fidelity and to ``prdc`` (its authors' reference code) on the same items.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from genbench.metrics.intervals import Estimate, half_sample_interval
+from genbench.metrics.intervals import Estimate, half_sample_estimate, half_sample_interval, half_samples
 
 PRDC_K = 5
 KID_SUBSETS = 100
 KID_SUBSET_SIZE = 100
-KID_KERNEL = {"kid_degree": 3, "kid_gamma": None, "kid_coef0": 1}  # torch-fidelity's cubic polynomial kernel
+# torch-fidelity's cubic polynomial kernel, under the names its functions read.
+KID_KERNEL = {"kid_kernel": "poly", "kid_kernel_poly_degree": 3, "kid_kernel_poly_gamma": None,
+              "kid_kernel_poly_coef0": 1}
+
+def kid_kernel_label(kernel: dict = KID_KERNEL) -> str:
+    """The kernel as signatures name it, e.g. ``poly-degree3-gamma1/dim-coef0-1``."""
+    gamma = kernel["kid_kernel_poly_gamma"]
+    return (f"poly-degree{kernel['kid_kernel_poly_degree']:g}-gamma{'1/dim' if gamma is None else f'{gamma:g}'}"
+            f"-coef0-{kernel['kid_kernel_poly_coef0']:g}")
+
+
 MODE_SHARE = 0.1  # a class counts as covered with ≥ 10 % of its real share of samples
 
 
@@ -32,6 +42,34 @@ class FeatureSet:
         return FeatureSet(out["features"].double().numpy(), out["logits"].double().numpy())
 
 
+class GaussianSums:
+    """FID's sufficient statistics in float64: n, Σx and Σxxᵀ. Mergeable, so shards add up exactly."""
+
+    def __init__(self, dim: int) -> None:
+        self.n = 0
+        self.total = np.zeros(dim, dtype=np.float64)
+        self.outer = np.zeros((dim, dim), dtype=np.float64)
+
+    def update(self, features: np.ndarray) -> None:
+        x = np.asarray(features, dtype=np.float64)
+        self.n += len(x)
+        self.total += x.sum(axis=0)
+        self.outer += x.T @ x
+
+    def merge(self, other: "GaussianSums") -> None:
+        self.n += other.n
+        self.total += other.total
+        self.outer += other.outer
+
+    def stats(self) -> dict[str, np.ndarray]:
+        """Mean and unbiased covariance, in torch-fidelity's statistics format."""
+        if self.n < 2:
+            raise ValueError(f"FID needs at least 2 samples, got {self.n}")
+        mu = self.total / self.n
+        sigma = (self.outer - self.n * np.outer(mu, mu)) / (self.n - 1)
+        return {"mu": mu, "sigma": sigma}
+
+
 def gaussian_stats(features: np.ndarray) -> dict[str, np.ndarray]:
     from torch_fidelity.metric_fid import fid_features_to_statistics
 
@@ -39,9 +77,13 @@ def gaussian_stats(features: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def fid(real_stats: dict[str, np.ndarray], fake: np.ndarray) -> float:
+    return frechet_distance(real_stats, gaussian_stats(fake))
+
+
+def frechet_distance(real_stats: dict[str, np.ndarray], fake_stats: dict[str, np.ndarray]) -> float:
     from torch_fidelity.metric_fid import KEY_METRIC_FID, fid_statistics_to_metric
 
-    return fid_statistics_to_metric(real_stats, gaussian_stats(fake), verbose=False)[KEY_METRIC_FID]
+    return fid_statistics_to_metric(real_stats, fake_stats, verbose=False)[KEY_METRIC_FID]
 
 
 def kid(real: np.ndarray, fake: np.ndarray, seed: int, subsets: int = KID_SUBSETS) -> tuple[float, float]:
@@ -53,66 +95,102 @@ def kid(real: np.ndarray, fake: np.ndarray, seed: int, subsets: int = KID_SUBSET
     return out[KEY_METRIC_KID_MEAN], out[KEY_METRIC_KID_STD]
 
 
-def prdc(real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
-    from prdc import compute_prdc
+# Row blocks of pairwise matrices hold at most this many float64 entries (64 MiB) at once.
+BLOCK_ENTRIES = 8 * 1024 * 1024
 
-    with contextlib.redirect_stdout(io.StringIO()):  # prdc prints its sample counts
-        return {k: float(v) for k, v in compute_prdc(real, fake, nearest_k=PRDC_K).items()}
+
+def row_blocks(n_rows: int, n_cols: int) -> list[slice]:
+    rows = max(1, BLOCK_ENTRIES // max(1, n_cols))
+    return [slice(start, min(start + rows, n_rows)) for start in range(0, n_rows, rows)]
 
 
 class ResampledKid:
-    """Unbiased MMD² (KID's kernel) of the full sets, re-weighted by bootstrap counts.
+    """Unbiased MMD² (KID's kernel) of the full sets, re-weighted by resample counts.
 
-    Kernels are computed once with torch-fidelity; a resample only changes how often each
-    sample counts (0 or 1 for half-samples). Pairs of copies of the same sample are excluded,
-    as the unbiased estimator excludes the diagonal, so duplicates would not inflate it either.
+    A resample only changes how often each sample counts (0 or 1 for half-samples); pairs of
+    copies of one sample are excluded, as the unbiased estimator excludes the diagonal. Kernel
+    blocks come from torch-fidelity's ``kernel_poly`` one row block at a time, and every
+    resample is folded in as a block passes, so no n×n matrix is ever held.
     """
 
-    def __init__(self, real: np.ndarray, fake: np.ndarray) -> None:
+    def __init__(self, real: np.ndarray, fake: np.ndarray, kernel: dict | None = None) -> None:
         from torch_fidelity.metric_kid import kernel_poly
 
-        k_rr = kernel_poly(real, real, **KID_KERNEL)
-        self.k_ff = kernel_poly(fake, fake, **KID_KERNEL)
-        self.k_rf_colsum = kernel_poly(real, fake, **KID_KERNEL).sum(axis=0)  # (n_fake,)
+        self.kernel = {**KID_KERNEL, **(kernel or {})}
+        self.fake = fake
         m = len(real)
-        self.real_term = (k_rr.sum() - np.trace(k_rr)) / (m * (m - 1))
+        total, trace = 0.0, 0.0
+        self.k_rf_colsum = np.zeros(len(fake))  # Σ over real items of k(real, sample j)
+        for rows in row_blocks(m, max(m, len(fake))):
+            k_rr = kernel_poly(real[rows], real, **self.kernel)
+            total += k_rr.sum()
+            trace += np.trace(k_rr[:, rows])
+            self.k_rf_colsum += kernel_poly(real[rows], fake, **self.kernel).sum(axis=0)
+        self.real_term = (total - trace) / (m * (m - 1))
         self.m = m
 
+    def many(self, counts: np.ndarray) -> np.ndarray:
+        """MMD² for each row of ``counts`` (R, n_fake): how often each sample counts in that resample."""
+        from torch_fidelity.metric_kid import kernel_poly
+
+        c = np.atleast_2d(counts).astype(np.float64)
+        quad, diag = np.zeros(len(c)), np.zeros(len(c))
+        for rows in row_blocks(len(self.fake), len(self.fake)):
+            k_ff = kernel_poly(self.fake[rows], self.fake, **self.kernel)  # (b, n)
+            quad += (c[:, rows] * (c @ k_ff.T)).sum(axis=1)
+            diag += (c[:, rows] ** 2 * np.diag(k_ff[:, rows])).sum(axis=1)
+        n = c.sum(axis=1)
+        pairs = n * n - (c * c).sum(axis=1)
+        return self.real_term + (quad - diag) / pairs - 2 * (c @ self.k_rf_colsum) / (self.m * n)
+
     def __call__(self, counts: np.ndarray) -> float:
-        c = counts.astype(np.float64)
-        n = c.sum()
-        pairs = n * n - (c * c).sum()
-        fake_term = (c @ self.k_ff @ c - (c * c * np.diag(self.k_ff)).sum()) / pairs
-        cross = (self.k_rf_colsum @ c) / (self.m * n)
-        return float(self.real_term + fake_term - 2 * cross)
+        return float(self.many(counts)[0])
+
+
+def knn_radii(x: np.ndarray, k: int) -> np.ndarray:
+    """Distance of each row to its k-th nearest other row (the row itself is the 0th)."""
+    from sklearn.metrics import pairwise_distances
+
+    return np.concatenate([np.partition(pairwise_distances(x[rows], x), k, axis=1)[:, k]
+                           for rows in row_blocks(len(x), len(x))])
 
 
 class ResampledPrdc:
-    """Precision, recall, density and coverage (Naeem et al.) from one distance matrix, for resamples.
+    """Precision, recall, density and coverage (Naeem et al.) for the full sets and for resamples.
 
     Radii are properties of items: the real radii and each sample's own k-NN radius (among all
-    samples) are computed once, so a resample only selects and weights samples. With every count 1 this
-    equals ``prdc.compute_prdc``; a test pins that.
+    samples) are computed once, so a resample only selects and weights samples. Distances are
+    computed one row block at a time and only kept as bits (which samples fall in which real
+    item's ball, which real items in which sample's ball): 1/64 of a float64 matrix. With every
+    count 1 this equals ``prdc.compute_prdc``; a test pins that.
     """
 
     def __init__(self, real: np.ndarray, fake: np.ndarray, k: int = PRDC_K) -> None:
         from sklearn.metrics import pairwise_distances
 
-        real_radii = np.partition(pairwise_distances(real, real), k, axis=1)[:, k]
-        fake_radii = np.partition(pairwise_distances(fake, fake), k, axis=1)[:, k]
-        dist = pairwise_distances(real, fake)  # (n_real, n_fake)
-        self.in_real = dist < real_radii[:, None]  # sample j inside real item i's ball
-        self.in_fake = dist < fake_radii[None, :]  # real item i inside sample j's ball
+        real_radii, fake_radii = knn_radii(real, k), knn_radii(fake, k)
+        self.inside_any = np.zeros(len(fake), dtype=bool)  # sample j inside some real ball
+        self.inside_count = np.zeros(len(fake), dtype=np.int64)  # how many real balls hold sample j
+        covered_by, covers = [], []
+        for rows in row_blocks(len(real), len(fake)):
+            dist = pairwise_distances(real[rows], fake)  # (b, n_fake)
+            in_real = dist < real_radii[rows, None]  # sample j inside real item i's ball
+            in_fake = dist < fake_radii[None, :]  # real item i inside sample j's ball
+            self.inside_any |= in_real.any(axis=0)
+            self.inside_count += in_real.sum(axis=0)
+            covered_by.append(np.packbits(in_real, axis=1))
+            covers.append(np.packbits(in_fake, axis=1))
+        self.covered_by, self.covers = np.concatenate(covered_by), np.concatenate(covers)
         self.k = k
 
     def __call__(self, counts: np.ndarray) -> dict[str, float]:
         c = counts.astype(np.float64)
-        used = counts > 0
+        used = np.packbits(counts > 0)
         return {
-            "precision": float((self.in_real.any(axis=0) * c).sum() / c.sum()),
-            "recall": float(self.in_fake[:, used].any(axis=1).mean()),
-            "density": float((self.in_real.sum(axis=0) * c).sum() / (self.k * c.sum())),
-            "coverage": float(self.in_real[:, used].any(axis=1).mean()),
+            "precision": float((self.inside_any * c).sum() / c.sum()),
+            "recall": float((self.covers & used).any(axis=1).mean()),
+            "density": float((self.inside_count * c).sum() / (self.k * c.sum())),
+            "coverage": float((self.covered_by & used).any(axis=1).mean()),
         }
 
 
@@ -139,16 +217,19 @@ def class_js(fake_hist: np.ndarray, real_hist: np.ndarray) -> float:
 
 
 def generation_scores(real: FeatureSet, fake: FeatureSet, class_real: np.ndarray, class_fake: np.ndarray,
-                      seed: int, resamples: int) -> dict[str, Estimate]:
+                      seed: int, resamples: int, fake_sums: GaussianSums | None = None) -> dict[str, Estimate]:
     """Every generation metric with a bootstrap interval over the generated items.
 
     ``class_real``/``class_fake`` are logits of the task's own classifier (mode coverage needs the
-    task's classes even when the embedding network is Inception).
+    task's classes even when the embedding network is Inception). FID's value comes from the
+    samples' running sums (``fake_sums``) where the caller kept them.
     """
     real_stats = gaussian_stats(real.features)
     n = len(fake.features)
     out: dict[str, Estimate] = {}
-    out["fid"] = half_sample_interval(lambda i: fid(real_stats, fake.features[i]), n, resamples, seed)
+    full_fid = frechet_distance(real_stats, fake_sums.stats()) if fake_sums is not None else None
+    out["fid"] = half_sample_interval(lambda i: fid(real_stats, fake.features[i]), n, resamples, seed,
+                                      value=full_fid)
     def counts(i: np.ndarray) -> np.ndarray:
         return np.bincount(i, minlength=n)
 
@@ -157,11 +238,13 @@ def generation_scores(real: FeatureSet, fake: FeatureSet, class_real: np.ndarray
     # that), the quantity the interval resamples. The usual 100 subsets of 100 give KID's std.
     resampled_kid = ResampledKid(real.features, fake.features)
     _, kid_std = kid(real.features, fake.features, seed)
-    out["kid"] = half_sample_interval(lambda i: resampled_kid(counts(i)), n, resamples, seed,
-                                      value=resampled_kid(np.ones(n, dtype=int)))
+    halves = half_samples(n, resamples, seed) if n >= 4 else []
+    kid_all = resampled_kid(np.ones(n, dtype=int))
+    kid_halves = resampled_kid.many(np.array([counts(i) for i in halves])) if halves else np.zeros(0)
+    out["kid"] = half_sample_estimate(kid_all, kid_halves, resamples)
     out["kid_std"] = Estimate(kid_std, float("nan"), float("nan"), "none")
-    full = prdc(real.features, fake.features)
     resampled_prdc = ResampledPrdc(real.features, fake.features)
+    full = resampled_prdc(np.ones(n, dtype=int))
     for name in ("precision", "recall", "density", "coverage"):
         out[name] = half_sample_interval(lambda i, name=name: resampled_prdc(counts(i))[name],
                                     n, resamples, seed, value=full[name])

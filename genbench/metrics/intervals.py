@@ -47,16 +47,28 @@ def bootstrap_items(statistic: Callable[[np.ndarray], float], n_items: int, resa
                     float(result.confidence_interval.high), method)
 
 
+def half_samples(n_items: int, resamples: int, seed: int) -> list[np.ndarray]:
+    """The sorted index sets of ``resamples`` half-samples without replacement, as the interval draws them."""
+    rng = np.random.default_rng(seed)
+    m = n_items // 2
+    return [np.sort(rng.choice(n_items, m, replace=False)) for _ in range(resamples)]
+
+
 def half_sample_interval(statistic: Callable[[np.ndarray], float], n_items: int, resamples: int,
                          seed: int, value: float | None = None) -> Estimate:
     """95 % interval for a set-level statistic from ``resamples`` half-samples without replacement."""
     full = statistic(np.arange(n_items)) if value is None else value
-    method = f"half-sampling-items-v2-B{resamples}"
     if n_items < 4 or not np.isfinite(full):
+        return half_sample_estimate(full, np.zeros(0), resamples)
+    stats = np.array([statistic(idx) for idx in half_samples(n_items, resamples, seed)])
+    return half_sample_estimate(full, stats, resamples)
+
+
+def half_sample_estimate(full: float, stats: np.ndarray, resamples: int) -> Estimate:
+    """The interval from the statistic on every half-sample (none: no interval), centred on ``full``."""
+    method = f"half-sampling-items-v2-B{resamples}"
+    if len(stats) == 0 or not np.isfinite(full):
         return Estimate(full, float("nan"), float("nan"), method)
-    rng = np.random.default_rng(seed)
-    m = n_items // 2
-    stats = np.array([statistic(np.sort(rng.choice(n_items, m, replace=False))) for _ in range(resamples)])
     deviations = stats - stats.mean()
     low, high = np.quantile(deviations, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
     return Estimate(float(full), float(full + low), float(full + high), method)

@@ -53,13 +53,14 @@ IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 @torch.no_grad()
 def vgg_grams(vgg: torch.nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
     """Gram matrices (n, C, C), normalised by H·W, of a torchvision VGG16 at VGG_GRAM_LAYERS."""
-    x = (images.float() - IMAGENET_MEAN) / IMAGENET_STD
+    device = next(vgg.parameters()).device
+    x = (images.float().to(device) - IMAGENET_MEAN.to(device)) / IMAGENET_STD.to(device)
     grams = []
     for index, layer in enumerate(vgg.features[: max(VGG_GRAM_LAYERS) + 1]):
         x = layer(x)
         if index in VGG_GRAM_LAYERS:
             f = x.flatten(2)  # (n, C, H·W)
-            grams.append(f @ f.transpose(1, 2) / f.shape[2])
+            grams.append((f @ f.transpose(1, 2) / f.shape[2]).cpu())
     return grams
 
 

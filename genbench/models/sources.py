@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import torch
 
+from genbench.data.dataset import DataOptions
 from genbench.errors import GenbenchError
 from genbench.models.protocol import capabilities
 from genbench.registry import Registry, import_target
@@ -33,7 +34,17 @@ class FileSource:
     path: Path
 
 
-def load_model(spec: str, device: torch.device) -> ModelSource:
+def call_loader(loader: Callable[..., Any], device: torch.device, data: DataOptions) -> Any:
+    """Loaders take the device; a loader that reads the run's data (a corpus to fit on) declares a
+    ``data`` parameter and gets the run's DataOptions (so --corpus-dir reaches it)."""
+    try:
+        takes_data = "data" in inspect.signature(loader).parameters
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        takes_data = False
+    return loader(device, data=data) if takes_data else loader(device)
+
+
+def load_model(spec: str, device: torch.device, data: DataOptions = DataOptions()) -> ModelSource:
     """Resolve a registered name or ``package.module:attr`` into a model on ``device``.
 
     The label is the registered name, else the model's own ``name`` attribute, else the full
@@ -41,7 +52,7 @@ def load_model(spec: str, device: torch.device) -> ModelSource:
     """
     target = MODELS.get(spec) if spec in MODELS or ":" not in spec else import_target(spec)
     try:
-        model = target(device) if callable(target) and not capabilities(target) else target
+        model = call_loader(target, device, data) if callable(target) and not capabilities(target) else target
     except GenbenchError:
         raise
     except Exception as exc:  # a user's loader failing is their input error, not our crash

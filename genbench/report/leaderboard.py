@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from genbench.metrics import METRICS
 from genbench.metrics.catalog import DISPLAY_ORDER
 from genbench.score import Score
-from genbench.tasks.spec import PRIMARY_METRIC, TASKS
+from genbench.kinds import kind_of
+from genbench.tasks.spec import TASKS
 
 
 @dataclass
@@ -70,7 +71,7 @@ def build_boards(scores: list[Score]) -> list[Board]:
         if candidates:
             board = candidates[0]
         else:
-            board = Board(task, PRIMARY_METRIC[TASKS.get(task).protocol])
+            board = Board(task, kind_of(TASKS.get(task).protocol).primary_metric)
             boards.append(board)
         for metric, score in metric_scores.items():
             board.cells[(model, metric)] = score

@@ -1,5 +1,5 @@
 """Tasks (dataset + split + protocol + metrics, versioned) and the suites that group them."""
 
-from genbench.tasks.spec import PRIMARY_METRIC, SUITE_BASELINES, SUITES, TASKS, ImageTask, StyleTask, suite_tasks
+from genbench.tasks.spec import SUITE_BASELINES, SUITES, TASKS, ImageTask, StyleTask, suite_tasks
 
-__all__ = ["ImageTask", "StyleTask", "TASKS", "SUITES", "SUITE_BASELINES", "PRIMARY_METRIC", "suite_tasks"]
+__all__ = ["ImageTask", "StyleTask", "TASKS", "SUITES", "SUITE_BASELINES", "suite_tasks"]

@@ -7,10 +7,11 @@ from typing import Literal
 
 import torch
 
-from genbench.data.digits import IMAGE_SHAPE, LEVELS, ImageSplit, load_digits
+from genbench.data.digits import IMAGE_SHAPE, LEVELS
 from genbench.errors import GenbenchError
 from genbench.registry import Registry
 
+# The kinds genbench ships (genbench.kinds); a plugin may add others.
 Protocol = Literal["sample", "conditional", "reconstruct", "stylize", "translate", "text_likelihood"]
 
 
@@ -28,14 +29,11 @@ class ImageTask:
     levels: int = LEVELS
     per_class: int = 45  # conditional tasks: samples requested per class
     n_classes: int = 10
+    data: str = "digits/test"  # the split scored against (genbench.data.dataset.DATASETS)
 
     @property
     def preprocessing(self) -> str:
         return f"quantize-{self.levels}-levels"
-
-    def reference(self) -> ImageSplit:
-        """The held-out split every model is scored against."""
-        return load_digits("test")
 
     def requests(self) -> tuple[tuple[str, ...], torch.Tensor]:
         """Conditional tasks: the requested items, class by class, as ids (``digit3-07`` is the
@@ -58,6 +56,7 @@ class StyleTask:
     resamples: int = 1000  # bootstrap resamples over pairs
     image_shape: tuple[int, int, int] = (3, 64, 64)
     levels: int = 256  # outputs are snapped to 8 bits, as PNG files are
+    data: str = "style/pairs"
 
     @property
     def preprocessing(self) -> str:
@@ -80,6 +79,7 @@ class TextTask:
     temperature: float = 1.0
     cost_batch: int = 64  # sentences per call when throughput is timed
     preprocessing: str = "none"  # hypotheses are scored exactly as given
+    data: str = "bible/test"
 
 
 TASKS: Registry[ImageTask | StyleTask | TextTask] = Registry("task", "genbench.tasks")
@@ -132,8 +132,3 @@ def suite_tasks(suite: str) -> list[ImageTask | StyleTask | TextTask]:
         raise GenbenchError(f"Unknown suite {suite!r}. Known: {', '.join(sorted(SUITES))}.")
     return [TASKS.get(name) for name in SUITES[suite]]
 
-
-# The style task trades content against style; its board is ordered by style distance and the
-# two bracket rows (output = content, output = style) show where each model sits on the trade-off.
-PRIMARY_METRIC = {"sample": "fid", "conditional": "intra_fid_mean", "reconstruct": "psnr", "stylize": "style_gram",
-                  "translate": "bleu", "text_likelihood": "bits_per_char"}

@@ -62,3 +62,20 @@ def test_an_unconditional_model_is_refused_by_name(tmp_path, cli, capsys):
                "--store", tmp_path / "r.sqlite") == 0  # skipped, not failed: it cannot answer the task
     err = " ".join(capsys.readouterr().err.split())
     assert "skipped: toy_models:noisy on images/digits-conditional: no 'conditional' capability" in err
+
+
+def test_per_class_coverage_equals_the_prdc_package_class_by_class():
+    from prdc import compute_prdc
+
+    from genbench.metrics.conditional import PerClass
+
+    net = load_features("digits-cnn")
+    test, train = load_digits("test"), load_digits("train")
+    real = net(test.images)["features"].numpy()
+    fake = net(train.images[:400])["features"].numpy()
+    fake_labels = train.labels[:400].numpy()
+    per_class = PerClass(real, test.labels.numpy(), fake, fake_labels, 10)
+    ours = per_class.coverages(np.arange(400))
+    for c in range(10):
+        reference = compute_prdc(real[test.labels.numpy() == c], fake[fake_labels == c], nearest_k=5)["coverage"]
+        assert ours[c] == pytest.approx(reference, abs=1e-12), c

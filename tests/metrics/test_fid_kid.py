@@ -65,15 +65,55 @@ def test_resampled_kid_with_all_items_equals_torch_fidelity(digits_features):
     assert ours == pytest.approx(reference["kernel_inception_distance_mean"], rel=1e-9, abs=1e-9)
 
 
+def prdc_package(real: np.ndarray, fake: np.ndarray) -> dict[str, float]:
+    from prdc import compute_prdc
+
+    return {k: float(v) for k, v in compute_prdc(real, fake, nearest_k=g.PRDC_K).items()}
+
+
 def test_resampled_prdc_with_all_items_equals_prdc_package(digits_features):
     test, train = digits_features
     ours = g.ResampledPrdc(test, train[:300])(np.ones(300, dtype=int))
-    reference = g.prdc(test, train[:300])
+    reference = prdc_package(test, train[:300])
     for name in ("precision", "recall", "density", "coverage"):
         assert ours[name] == pytest.approx(reference[name], abs=1e-12), name
 
 
 def test_identical_sets_score_perfect_precision_and_coverage(digits_features):
     test, _ = digits_features
-    scores = g.prdc(test, test)
+    scores = g.ResampledPrdc(test, test)(np.ones(len(test), dtype=int))
     assert scores["precision"] == 1.0 and scores["recall"] == 1.0 and scores["coverage"] == 1.0
+
+
+def test_kid_and_prdc_give_the_same_values_when_computed_in_small_row_blocks(digits_features, monkeypatch):
+    test, train = digits_features
+    counts = np.random.default_rng(0).integers(0, 2, (7, 450))
+    counts[:, 0] = 1
+    whole_kid = g.ResampledKid(test, train[:450]).many(counts)
+    whole_prdc = [g.ResampledPrdc(test, train[:450])(c) for c in counts]
+    monkeypatch.setattr(g, "BLOCK_ENTRIES", 450 * 37)  # 37 rows a block: uneven blocks
+    assert len(g.row_blocks(450, 450)) == 13
+    np.testing.assert_allclose(g.ResampledKid(test, train[:450]).many(counts), whole_kid, rtol=1e-12)
+    assert [g.ResampledPrdc(test, train[:450])(c) for c in counts] == whole_prdc
+
+
+def test_kid_kernel_settings_reach_torch_fidelity(digits_features):
+    from torch_fidelity.metric_kid import kid_features_to_metric
+
+    test, train = digits_features
+    train = train[:450]
+    quadratic = {"kid_kernel_poly_degree": 2}
+    ours = g.ResampledKid(test, train, kernel=quadratic)(np.ones(450, dtype=int))
+    reference = kid_features_to_metric(torch.from_numpy(test), torch.from_numpy(train), kid_subsets=1,
+                                       kid_subset_size=450, rng_seed=0, verbose=False,
+                                       **{**g.KID_KERNEL, **quadratic})
+    assert ours == pytest.approx(reference["kernel_inception_distance_mean"], rel=1e-9, abs=1e-9)
+    assert ours != pytest.approx(g.ResampledKid(test, train)(np.ones(450, dtype=int)), rel=1e-3)
+
+
+
+def test_kid_over_subsets_reads_the_kernel_it_is_given(digits_features, monkeypatch):
+    test, train = digits_features
+    cubic = g.kid(test, train, seed=0)
+    monkeypatch.setattr(g, "KID_KERNEL", {**g.KID_KERNEL, "kid_kernel_poly_degree": 2})
+    assert g.kid(test, train, seed=0)[0] != pytest.approx(cubic[0], rel=1e-3)

@@ -1,0 +1,161 @@
+"""Unconditional generation: ``sample(n, generator)`` scored against the task's data in feature space.
+
+Each batch is embedded as it arrives; the state keeps FID's float64 running sums and the
+features that KID, PRDC and the intervals need, so shards merge into the scores of one pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from genbench.data.dataset import spans
+from genbench.data.digits import quantize
+from genbench.data.image_folder import read_folder
+from genbench.errors import InputError
+from genbench.features import load_features
+from genbench.features.base import FeatureNetwork
+from genbench.features.reference import reference_features
+from genbench.kinds.base import TaskKind
+from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHARE, PRDC_K, FeatureSet,
+                                         GaussianSums, generation_scores, kid_kernel_label)
+from genbench.metrics.intervals import mean_with_interval
+from genbench.metrics.likelihood import bits_per_dim
+from genbench.models.protocol import capabilities
+from genbench.score import Score
+from genbench.scoring.context import Context
+from genbench.scoring.outputs import call_model, check_images
+from genbench.scoring.scorer import Scorer
+
+
+class FeatureState:
+    """Samples seen so far, in feature space: FID's sums, and features/logits kept for KID and PRDC."""
+
+    def __init__(self, embedder: FeatureNetwork, classifier: FeatureNetwork, real: FeatureSet,
+                 real_classes: np.ndarray) -> None:
+        self.embedder, self.classifier = embedder, classifier
+        self.real, self.real_classes = real, real_classes
+        self.sums = GaussianSums(embedder.dim)
+        self.features: list[np.ndarray] = []
+        self.logits: list[np.ndarray] = []
+        self.classes: list[np.ndarray] = []
+
+    def update(self, images: torch.Tensor) -> None:
+        out = self.embedder(images)
+        features = out["features"].numpy()
+        self.sums.update(features)
+        self.features.append(features)
+        self.logits.append(out["logits"].numpy())
+        same = self.classifier is self.embedder
+        self.classes.append(out["logits"].numpy() if same else self.classifier(images)["logits"].numpy())
+
+    def merge(self, other: "FeatureState") -> None:
+        self.sums.merge(other.sums)
+        self.features += other.features
+        self.logits += other.logits
+        self.classes += other.classes
+
+    def fake(self) -> FeatureSet:
+        return FeatureSet(np.concatenate(self.features), np.concatenate(self.logits))
+
+
+class GenerationKind(TaskKind):
+    protocol = "sample"
+    capability = "sample"
+    request = "sample(n, generator)"
+    primary_metric = "fid"
+    method = "sample"
+
+    def wanted(self, ctx: Context) -> int:
+        """How many samples the task asks for: one per item of its data."""
+        return len(ctx.data)
+
+    def draw(self, ctx: Context, start: int | None, size: int, generator: torch.Generator) -> object:
+        """One model call for ``size`` samples from item ``start`` on (None: a timed call)."""
+        return ctx.model.model.sample(size, generator)
+
+    def new_state(self, ctx: Context) -> FeatureState:
+        task, options = ctx.task, ctx.options
+        embedder = load_features(options.features or task.features, options.weights_dir, options.device)
+        classifier = (embedder if embedder.name == task.classifier
+                      else load_features(task.classifier, options.weights_dir, options.device))
+        real = reference_features(ctx.data, embedder, task.levels)
+        real_classes = reference_features(ctx.data, classifier, task.levels).logits
+        return FeatureState(embedder, classifier, real, real_classes)
+
+    def model_outputs(self, ctx: Context) -> Iterator[torch.Tensor]:
+        task, n = ctx.task, self.wanted(ctx)
+        generator = torch.Generator().manual_seed(ctx.options.seed)
+        for start, size in spans(n, task.batch_size):
+            batch = call_model(ctx.model, self.method, lambda: self.draw(ctx, start, size, generator))
+            yield quantize(check_images(batch, (size, *task.image_shape), ctx.who), task.levels)
+            ctx.progress("sampling", start + size, n)
+
+    def file_outputs(self, ctx: Context) -> Iterator[torch.Tensor]:
+        yield quantize(read_folder(ctx.source.path, ctx.task.image_shape)[1], ctx.task.levels)
+
+    def scorer(self, ctx: Context, state: FeatureState) -> Scorer:
+        return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash)
+
+    def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
+        fake = state.fake()
+        n = len(fake.features)
+        if n < 2 * PRDC_K:
+            raise InputError(f"{ctx.source.label}: {n} sample(s) is too few; the generation metrics need at least "
+                             f"{2 * PRDC_K}.")
+        ctx.progress("scoring", 0, 1)
+        est = generation_scores(state.real, fake, state.real_classes, np.concatenate(state.classes),
+                                ctx.options.seed, ctx.task.resamples, fake_sums=state.sums)
+        ctx.progress("scoring", 1, 1)
+        score = self.scorer(ctx, state)
+        feat = {"features": state.embedder.name, "features_sha": state.embedder.sha256}
+        cls = {"features": state.classifier.name, "features_sha": state.classifier.sha256}
+        kid_settings = {"estimator": "unbiased-mmd2-all-items", "kernel": kid_kernel_label()}
+        kid_std_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": kid_kernel_label()}
+        return [
+            score("fid", est["fid"], {"reference": "test"}, **feat),
+            score("kid", est["kid"], kid_settings, **feat),
+            score("kid_std", est["kid_std"], kid_std_settings, **feat),
+            *(score(m, est[m], {"k": PRDC_K}, **feat) for m in ("precision", "recall", "density", "coverage")),
+            score("classifier_score", est["classifier_score"], {"splits": 1}, **feat),
+            score("modes_covered", est["modes_covered"], {"share": MODE_SHARE}, **cls),
+            score("class_js", est["class_js"], {"base": 2}, **cls),
+        ]
+
+    def model_scores(self, ctx: Context, state: FeatureState) -> list[Score]:
+        """Bits/dim of the task's data, for models that offer exact likelihoods."""
+        if "likelihood" not in capabilities(ctx.model.model):
+            return []
+        source, task = ctx.model, ctx.task
+        parts = []
+        for batch in ctx.data.batches(task.batch_size, source.device):
+            size = len(batch.ids)
+            logp = call_model(source, "log_prob", lambda: source.model.log_prob(batch.images))
+            parts.append(check_log_probs(logp, size, ctx.who))
+        bpd = bits_per_dim(torch.cat(parts), int(np.prod(task.image_shape)))
+        est = mean_with_interval(bpd, task.resamples * 5, ctx.options.seed)
+        return [self.scorer(ctx, state)("bits_per_dim", est, {"levels": task.levels, "split": "test"},
+                                        n=len(bpd), items=bpd)]
+
+    def cost_call(self, ctx: Context) -> tuple[str, Any]:
+        def call(batch: int) -> object:
+            return self.draw(ctx, None, batch, torch.Generator().manual_seed(ctx.options.seed))
+
+        return self.method, call
+
+
+def check_log_probs(logp: object, size: int, who: str) -> torch.Tensor:
+    """Exact log-probabilities of discrete images: a finite, non-positive tensor of shape (size,)."""
+    if not isinstance(logp, torch.Tensor) or tuple(logp.shape) != (size,):
+        shape = tuple(logp.shape) if isinstance(logp, torch.Tensor) else type(logp).__name__
+        raise InputError(f"{who} log_prob returned {shape}, expected shape ({size},).")
+    logp = logp.detach().double().cpu()
+    if not torch.isfinite(logp).all() or (logp > 1e-6).any():
+        raise InputError(f"{who} log_prob returned NaN, infinite or positive values; "
+                         "log-probabilities of discrete images must be finite and ≤ 0.")
+    return logp
+
+
+GENERATION = GenerationKind()

@@ -1,0 +1,106 @@
+"""Text likelihood: ``text_log_prob(texts)`` on the references of the task's data: bits per
+character (comparable across tokenizers) and perplexity per own token (comparable only within one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from genbench.errors import InputError
+from genbench.kinds.base import TaskKind
+from genbench.metrics import text
+from genbench.metrics.intervals import Estimate, mean_with_interval
+from genbench.score import Score
+from genbench.scoring.context import Context
+from genbench.scoring.outputs import call_model
+
+
+@dataclass(frozen=True)
+class LogProbs:
+    start: int
+    log_prob: np.ndarray  # (n,) natural log, float64
+    n_tokens: np.ndarray  # (n,) int64
+    chars: np.ndarray  # (n,) characters scored, the verse end counted as one
+
+
+class LogProbState:
+    def __init__(self) -> None:
+        self.parts: list[LogProbs] = []
+
+    def update(self, batch: LogProbs) -> None:
+        self.parts.append(batch)
+
+    def merge(self, other: "LogProbState") -> None:
+        self.parts += other.parts
+
+    def column(self, name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in self.parts])
+
+
+class TextLikelihoodKind(TaskKind):
+    protocol = "text_likelihood"
+    capability = "text_likelihood"
+    request = "text_log_prob(texts)"
+    primary_metric = "bits_per_char"
+
+    def new_state(self, ctx: Context) -> LogProbState:
+        return LogProbState()
+
+    def model_outputs(self, ctx: Context) -> Iterator[LogProbs]:
+        source = ctx.model
+        for batch in ctx.data.batches(ctx.task.batch_size):
+            texts = batch.targets
+            out = call_model(source, "text_log_prob", lambda: source.model.text_log_prob(texts))
+            log_prob, n_tokens = check_log_probs(out, len(texts), f"{ctx.who} text_log_prob")
+            # Each verse ends with an end-of-text the model must predict: counted as one character.
+            yield LogProbs(batch.start, log_prob, n_tokens, np.array([len(t) + 1 for t in texts]))
+            ctx.progress("scoring text", batch.start + len(texts), len(ctx.data))
+
+    def file_outputs(self, ctx: Context) -> Iterator[LogProbs]:
+        raise InputError(f"Task {ctx.task.name} scores log-probabilities, which a samples file does not carry; "
+                         "score a model that offers text_log_prob(texts) with --model.")
+
+    def scores(self, ctx: Context, state: LogProbState) -> list[Score]:
+        task, seed = ctx.task, ctx.options.seed
+        log_prob, n_tokens, chars = state.column("log_prob"), state.column("n_tokens"), state.column("chars")
+        bpc, items = text.bits_per_char(log_prob, chars)
+        score = self.scorer(ctx, state)
+        est = mean_with_interval(items, task.resamples, seed)
+        tokenizer = str(getattr(ctx.model.model, "tokenizer", ctx.source.label))
+        ppl = text.perplexity(log_prob, n_tokens)
+        return [
+            score("bits_per_char", Estimate(bpc, est.ci_low, est.ci_high, est.method),
+                  {"chars": "unicode-code-points+1-per-verse", "side": "target"}, items=items),
+            score("perplexity_own_tokens", perplexity_interval(log_prob, n_tokens, task.resamples, seed, ppl),
+                  {"tokenizer": tokenizer, "side": "target"}),
+        ]
+
+
+def perplexity_interval(log_prob: np.ndarray, n_tokens: np.ndarray, resamples: int, seed: int,
+                        value: float) -> Estimate:
+    rng = np.random.default_rng(seed)
+    draws = [text.perplexity(log_prob[idx], n_tokens[idx])
+             for idx in (rng.integers(0, len(log_prob), len(log_prob)) for _ in range(resamples))]
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return Estimate(value, float(low), float(high), f"bootstrap-items-B{resamples}")
+
+
+def check_log_probs(out: object, n: int, who: str) -> tuple[np.ndarray, np.ndarray]:
+    if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out)):
+        raise InputError(f"{who} returned {type(out).__name__}, expected (log_prob (n,), n_tokens (n,)) tensors.")
+    log_prob, n_tokens = (t.detach().cpu() for t in out)
+    if tuple(log_prob.shape) != (n,) or tuple(n_tokens.shape) != (n,):
+        raise InputError(f"{who} returned shapes {tuple(log_prob.shape)} and {tuple(n_tokens.shape)}, expected ({n},).")
+    log_prob = log_prob.double().numpy()
+    if not np.isfinite(log_prob).all() or (log_prob > 1e-6).any():
+        raise InputError(f"{who} returned NaN, infinite or positive log-probabilities; they must be finite and ≤ 0.")
+    n_tokens = n_tokens.numpy()
+    if (n_tokens < 1).any() or not np.all(np.equal(np.mod(n_tokens, 1), 0)):
+        raise InputError(f"{who} returned token counts that are not positive whole numbers.")
+    return log_prob, n_tokens.astype(np.int64)
+
+
+TEXT_LIKELIHOOD = TextLikelihoodKind()

@@ -1,0 +1,56 @@
+"""The options of a run and the context one (task, source) is evaluated in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from genbench.data.dataset import DataOptions, Dataset
+from genbench.metrics.cost import CostSettings
+from genbench.models.sources import FileSource, ModelSource
+
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+
+
+def no_progress(step: str, done: int, total: int) -> None:
+    """The progress callback when nobody is watching."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    seed: int = 0
+    features: str | None = None  # override the task's embedding network
+    weights_dir: Path | None = None
+    corpus_dir: Path | None = None  # SWORD library holding the text suite's corpus
+    cost: CostSettings = field(default_factory=CostSettings)
+    # Where feature networks, LPIPS and the sentence embedder run (a model runs on its own device).
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+    @property
+    def data(self) -> DataOptions:
+        return DataOptions(corpus_dir=self.corpus_dir)
+
+
+@dataclass(frozen=True)
+class Context:
+    """One (task, source) under evaluation: what a task kind reads, never a global."""
+
+    task: Any  # the task's frozen spec (genbench.tasks.spec)
+    source: ModelSource | FileSource
+    options: RunOptions
+    data: Dataset
+    progress: Progress = no_progress
+
+    @property
+    def who(self) -> str:
+        """How messages name the source."""
+        return f"Model {self.source.label!r}"
+
+    @property
+    def model(self) -> ModelSource:
+        if not isinstance(self.source, ModelSource):
+            raise TypeError(f"{self.source.label!r} is a file source; only models are called")
+        return self.source
