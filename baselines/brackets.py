@@ -9,6 +9,7 @@ be but nothing about strokes. It has an exact likelihood, which makes it the bit
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,31 +25,57 @@ from .common import mean_bits_per_dim, count_parameters, data_fact, load_shipped
 log = logging.getLogger(__name__)
 
 
+class _Draws:
+    """One generator's draws from a pool of ``size`` indices: successive permutations, consumed in order.
+
+    A caller that asks for a request in batches passes the same generator to every call, so the
+    draws of a whole request continue one permutation: no index repeats until the pool is used up.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.queue = torch.empty(0, dtype=torch.int64)
+
+    def take(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        while len(self.queue) < n:  # a new pass over the pool only once the last one is spent
+            self.queue = torch.cat([self.queue, torch.randperm(self.size, generator=generator)])
+        taken, self.queue = self.queue[:n], self.queue[n:]
+        return taken
+
+
 class RealTrain(nn.Module):
-    """Samples are train images: without replacement up to the split's size, with replacement beyond.
-    Asked for labels, it draws train images of each requested class (the conditional ceiling)."""
+    """Samples are train images, drawn without replacement across every call made with one
+    generator until the split (1,347 images) is used up, then in a fresh pass. Asked for labels,
+    it draws train images of each requested class the same way, per class (the conditional ceiling).
+
+    Drawing per call would reshuffle each batch: 450 samples asked for in batches of 150 would
+    hold only about 405 distinct images. Draws are kept per generator object (weakly, so they go
+    with it); the first call with a generator draws from it exactly as a single call always did.
+    """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor):
         super().__init__()
         self.register_buffer("images", images.clone(), persistent=False)  # (N, 1, 8, 8)
         self.register_buffer("labels", labels.clone(), persistent=False)  # (N,)
+        self._draws: weakref.WeakKeyDictionary[torch.Generator, _Draws] = weakref.WeakKeyDictionary()
+        self._class_draws: weakref.WeakKeyDictionary[torch.Generator, dict[int, _Draws]] = (
+            weakref.WeakKeyDictionary())
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        count = len(self.images)
-        if n <= count:
-            idx = torch.randperm(count, generator=generator)[:n]
-        else:
-            idx = torch.randint(count, (n,), generator=generator)
+        draws = self._draws.setdefault(generator, _Draws(len(self.images)))
+        idx = draws.take(n, generator)
         return self.images[idx.to(self.images.device)].clamp(0, 1)
 
     @torch.no_grad()
     def sample_labels(self, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         out = torch.empty(len(labels), *IMAGE_SHAPE, device=self.images.device)
+        per_class = self._class_draws.setdefault(generator, {})
         for label in labels.unique().tolist():
             wanted = (labels == label).nonzero().flatten()  # positions asking for this class
-            pool = (self.labels.cpu() == label).nonzero().flatten()
-            pick = pool[torch.randperm(len(pool), generator=generator)[: len(wanted)]]  # 45 ≤ ~135 per class
+            pool = (self.labels.cpu() == label).nonzero().flatten()  # ~135 train images per class
+            draws = per_class.setdefault(label, _Draws(len(pool)))
+            pick = pool[draws.take(len(wanted), generator)]
             out[wanted.to(out.device)] = self.images[pick.to(out.device)]
         return out.clamp(0, 1)
 

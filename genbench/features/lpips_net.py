@@ -1,9 +1,9 @@
 """LPIPS with the ``lpips`` package's own linear heads and a torchvision backbone from local weights.
 
 The heads ship inside the ``lpips`` package; the ImageNet backbones (AlexNet, VGG16, SqueezeNet
-1.1) do not, so they are resolved from the weights directory and checked against torchvision's
-published hash prefix. A missing backbone makes LPIPS unavailable; it is never replaced by a
-random one.
+1.1) do not, so they are resolved from the weights directory and checked against the full sha256
+of torchvision's release file. A missing backbone makes LPIPS unavailable; it is never replaced
+by a random one.
 """
 
 from __future__ import annotations
@@ -18,12 +18,21 @@ import torch.nn.functional as F
 from genbench.errors import UnavailableError
 from genbench.features.weights_cache import WeightsSpec, resolve
 
-ALEXNET = WeightsSpec("alexnet-owt-7be5be79.pth", "7be5be79",
+# torchvision publishes only an 8-hex prefix of each file's sha256 (in its name). The full hashes
+# below are the release files' as several independent public projects recorded them after
+# downloading them (AlexNet 244,408,911 bytes, VGG16 553,433,881, SqueezeNet 1.1 4,958,839), each
+# starting with the published prefix. This machine cannot download the files, so genbench has
+# not hashed them itself: a file with any other full hash is refused.
+ALEXNET = WeightsSpec("alexnet-owt-7be5be79.pth",
+                      "7be5be791159472b1fbf3c69796f7cb30dca7ad8466c2df70058c37116cdee02",
                       "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
                       "LPIPS (AlexNet backbone)")
-VGG16 = WeightsSpec("vgg16-397923af.pth", "397923af", "https://download.pytorch.org/models/vgg16-397923af.pth",
+VGG16 = WeightsSpec("vgg16-397923af.pth",
+                    "397923af8e79cdbb6a7127f12361acd7a2f83e06b05044ddf496e83de57a5bf0",
+                    "https://download.pytorch.org/models/vgg16-397923af.pth",
                     "The VGG16 backbone (LPIPS-vgg, VGG Gram distance)")
-SQUEEZENET = WeightsSpec("squeezenet1_1-b8a52dc0.pth", "b8a52dc0",
+SQUEEZENET = WeightsSpec("squeezenet1_1-b8a52dc0.pth",
+                         "b8a52dc049b60e4b6ab68ad0df457362afab8b6304b2febdc1650a5dab4d7e7b",
                          "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
                          "LPIPS (SqueezeNet 1.1 backbone)")
 # lpips' name for a backbone → (its weights file, the torchvision constructor's name)

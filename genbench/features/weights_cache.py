@@ -1,37 +1,59 @@
-"""A local directory of pretrained weights, each file checked against its known sha256.
+"""A local directory of pretrained weights, each file checked against its full known sha256.
 
 Standard networks (Inception-v3 for FID, backbones for LPIPS) cannot be trained here, so they
 are looked up in a weights directory: ``--weights-dir``, else ``$GENBENCH_WEIGHTS``, else
 ``~/.cache/genbench/weights``. A missing or wrong file raises UnavailableError naming the exact
 file, its expected hash and where it comes from; nothing is ever substituted.
+
+Only the whole 64-hex sha256 is a check. The 8 hex digits torch.hub embeds in file names
+(``alexnet-owt-7be5be79.pth``) are 32 bits: a file with a forged prefix is found in minutes by
+varying a few bytes, so a spec that pins less is refused when it is made.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from genbench.errors import UnavailableError
+from genbench.errors import GenbenchError, UnavailableError
 from genbench.weights import sha256_file
 
 ENV_VAR = "GENBENCH_WEIGHTS"
+FULL_SHA256 = re.compile(r"[0-9a-f]{64}")
+# torch.hub's convention: a name ends in ``-<first hex digits of the sha256>.<ext>``.
+NAME_PREFIX = re.compile(r"-([0-9a-f]{8,})\.[A-Za-z0-9]+$")
 
 
 @dataclass(frozen=True)
 class WeightsSpec:
-    """A file we know: its name, its sha256 (full, or the prefix torch.hub embeds in names) and its origin."""
+    """A file we know: its name, the full sha256 of the verified release file, and its origin."""
 
     filename: str
-    sha256: str
+    sha256: str  # all 64 hex digits, lower case
     url: str
     purpose: str
 
+    def __post_init__(self) -> None:
+        if not FULL_SHA256.fullmatch(self.sha256):
+            raise GenbenchError(f"Weights spec for {self.filename} must pin the full 64-hex sha256, but got "
+                                f"{self.sha256!r}; a prefix is not a check.")
+
     def matches(self, digest: str) -> bool:
-        return digest.startswith(self.sha256.lower())
+        return digest.lower() == self.sha256
+
+
+def _prefix_note(spec: WeightsSpec, digest: str) -> str:
+    """Said when a file's hash starts like the release's but is not it: the sign of a forged prefix."""
+    found = NAME_PREFIX.search(spec.filename)
+    if found and digest.startswith(found.group(1)) and not spec.matches(digest):
+        return (f" Its first {len(found.group(1))} hex digits match the prefix in the file name, but only the "
+                "full hash identifies the release: this file is not it.")
+    return ""
 
 
 def weights_dir(explicit: Path | None = None) -> Path:
@@ -56,15 +78,16 @@ def resolve(spec: WeightsSpec, directory: Path | None = None) -> tuple[Path, str
     path = folder / spec.filename
     if not path.is_file():
         raise UnavailableError(
-            f"{spec.purpose} needs the weights file {spec.filename} (sha256 {spec.sha256}…), "
+            f"{spec.purpose} needs the weights file {spec.filename} (sha256 {spec.sha256}), "
             f"which is not in {shown(folder)}. Download it from {spec.url} and put it there "
             f"(or point --weights-dir / ${ENV_VAR} at the folder that holds it)."
         )
     digest = sha256_file(path)
     if not spec.matches(digest):
         raise UnavailableError(
-            f"Weights file {path} has sha256 {digest}, but {spec.purpose} needs {spec.sha256}…; "
-            f"the file is corrupt or a different release. Replace it with the file from {spec.url}."
+            f"Weights file {path} has sha256 {digest}, but {spec.purpose} needs {spec.filename} with sha256 "
+            f"{spec.sha256}; the file is corrupt, forged or a different release, and is not used."
+            f"{_prefix_note(spec, digest)} Replace it with the file from {spec.url}."
         )
     return path, digest
 
@@ -85,7 +108,7 @@ def download(spec: WeightsSpec, directory: Path | None = None, url: str | None =
         if not spec.matches(digest.hexdigest()):
             raise UnavailableError(
                 f"Download of {spec.filename} from {source} has sha256 {digest.hexdigest()}, "
-                f"expected {spec.sha256}…; nothing was saved."
+                f"expected {spec.sha256}; nothing was saved.{_prefix_note(spec, digest.hexdigest())}"
             )
         target = folder / spec.filename
         os.replace(tmp, target)

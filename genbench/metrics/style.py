@@ -1,8 +1,8 @@
 """Per-item scores of stylized images: does the output keep the content and take the style?
 
-- content: SSIM and PSNR between the luminance (ITU-R 601 luma, scikit-image's ``rgb2gray``
-  weights) of the output and of the content image — structure, not colour, since colour is
-  what a style transfer is asked to change;
+- content: SSIM (scikit-image's, in Wang et al.'s Gaussian setup) and PSNR between the luminance
+  (ITU-R 601 luma, scikit-image's ``rgb2gray`` weights) of the output and of the content image —
+  structure, not colour, since colour is what a style transfer is asked to change;
 - style: the Gram-matrix distance in the shipped style network's space (mean over its layers of
   the squared Frobenius distance between normalised Gram matrices, divided by C²), and a colour
   distance: the 1-D Wasserstein distance between output and style pixel values, mean over R, G, B
@@ -14,11 +14,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from genbench.metrics.reconstruction import PSNR_CAP_DB, psnr_per_item
+from genbench.metrics.reconstruction import PSNR_CAP_DB, SsimDefinition, psnr_per_item
 
 # ITU-R 601 luma weights, as scikit-image's rgb2gray uses them.
 LUMA = torch.tensor([0.2125, 0.7154, 0.0721]).view(1, 3, 1, 1)
-SSIM_SETTINGS = {"on": "luminance", "window": "gaussian-11-sigma-1.5", "data_range": 1.0}
+# Wang et al.'s setup: an 11×11 Gaussian window, σ 1.5, population (co)variances. scikit-image
+# takes the window's radius from σ (3.5σ, rounded: 5), so win_size 11 names the same window.
+CONTENT_SSIM = SsimDefinition(win_size=11, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+SSIM_SETTINGS = {"on": "luminance", **CONTENT_SSIM.settings()}
 PSNR_SETTINGS = {"on": "luminance", "data_range": 1.0, "cap_db": PSNR_CAP_DB}
 
 
@@ -27,10 +30,8 @@ def luminance(images: torch.Tensor) -> torch.Tensor:
 
 
 def content_ssim(output: torch.Tensor, content: torch.Tensor) -> np.ndarray:
-    from torchmetrics.functional.image import structural_similarity_index_measure
-
-    return structural_similarity_index_measure(luminance(output), luminance(content), data_range=1.0,
-                                               reduction="none").numpy()
+    """Per pair: scikit-image's SSIM (CONTENT_SSIM) between output and content luminance."""
+    return CONTENT_SSIM.per_item(luminance(output), luminance(content))
 
 
 def content_psnr(output: torch.Tensor, content: torch.Tensor) -> np.ndarray:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from genbench.errors import UnavailableError
+from genbench.errors import GenbenchError, UnavailableError
 from genbench.features.inception import INCEPTION_V3
 from genbench.features.inception import load as load_inception
+from genbench.features.lpips_net import ALEXNET, SQUEEZENET, VGG16
 from genbench.features.weights_cache import WeightsSpec, download, resolve
 
 
@@ -93,3 +94,41 @@ def test_download_checks_the_hash_before_the_file_appears(tmp_path, served):
     with pytest.raises(UnavailableError, match="expected 0000"):
         download(bad, tmp_path / "other")
     assert list((tmp_path / "other").iterdir()) == []
+
+
+# 80 bytes whose sha256 begins 6726825d, the prefix in the Inception file's name: found by trying
+# 16-hex-digit counters after this 64-byte header (some 2^31 sha256s, under a minute on 2 cores).
+FORGED_INCEPTION = b"genbench test: not the Inception weights, forged sha256 prefix. 00000000162013df"
+KNOWN_SPECS = [INCEPTION_V3, ALEXNET, VGG16, SQUEEZENET]
+
+
+def test_a_file_with_a_forged_hash_prefix_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / INCEPTION_V3.filename
+    path.write_bytes(FORGED_INCEPTION)
+    digest = hashlib.sha256(FORGED_INCEPTION).hexdigest()
+    assert digest.startswith("6726825d") and digest != INCEPTION_V3.sha256  # the forgery is real
+    with pytest.raises(UnavailableError) as info:
+        resolve(INCEPTION_V3, tmp_path)
+    message = str(info.value)
+    assert str(path) in message and digest in message and INCEPTION_V3.sha256 in message
+    assert "prefix in the file name" in message and "not used" in message
+
+
+@pytest.mark.parametrize("spec", KNOWN_SPECS, ids=lambda s: s.filename)
+def test_every_known_weights_file_is_pinned_by_its_full_sha256(spec: WeightsSpec):
+    assert len(spec.sha256) == 64 and int(spec.sha256, 16) >= 0
+    # torch.hub names the file after the first hex digits of the same hash.
+    assert spec.filename.rsplit("-", 1)[1].split(".")[0] == spec.sha256[:8]
+
+
+@pytest.mark.parametrize("spec", KNOWN_SPECS, ids=lambda s: s.filename)
+def test_a_random_file_under_a_known_name_is_refused(tmp_path, spec: WeightsSpec):
+    (tmp_path / spec.filename).write_bytes(b"random bytes, not a release file")
+    with pytest.raises(UnavailableError, match=f"{spec.filename}.*sha256 {spec.sha256}"):
+        resolve(spec, tmp_path)
+
+
+def test_a_spec_pinning_only_a_prefix_is_refused():
+    with pytest.raises(GenbenchError, match="full 64-hex sha256, but got '6726825d'"):
+        WeightsSpec(INCEPTION_V3.filename, "6726825d", INCEPTION_V3.url, INCEPTION_V3.purpose)
+
