@@ -91,12 +91,15 @@ TASKS.register("images/digits-conditional", ImageTask(
     "images/digits-conditional", 1, "conditional",
     "Class-conditional generation: 45 samples per requested digit class, scored like images/digits "
     "plus conditional accuracy, intra-class FID (mean, worst class) and per-class coverage."))
+# v2: SSIM is scikit-image's (the mean over windows inside the image); v1 averaged windows that
+# straddled a reflect-padded border.
 TASKS.register("images/digits-recon", ImageTask(
-    "images/digits-recon", 1, "reconstruct",
+    "images/digits-recon", 2, "reconstruct",
     "Reconstruction of the 450 test digits (PSNR, SSIM, LPIPS when its backbone is present; cost)."))
 
+# v2: content SSIM is scikit-image's Gaussian SSIM (Wang et al.), as for images/digits-recon v2.
 TASKS.register("style/photo-texture", StyleTask(
-    "style/photo-texture", 1,
+    "style/photo-texture", 2,
     "Style transfer: 8 bundled photographs × 6 textures and colour images, 64×64, 48 fixed pairs "
     "(content SSIM/PSNR on luminance, LPIPS when available; Gram and colour distances to the style; cost)."))
 
