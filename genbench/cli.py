@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from genbench import __version__
+from genbench.validate import MAX_SEED  # no heavy imports: --help stays instant
 
 STORE_HELP = "SQLite results database (default: $GENBENCH_STORE or ./genbench-results.sqlite)."
 WEIGHTS_HELP = "Folder of pretrained weights (default: $GENBENCH_WEIGHTS or ~/.cache/genbench/weights)."
@@ -22,6 +23,10 @@ def _console():
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+# Seeds feed numpy, torch and an SQLite INTEGER column; genbench.validate says why 2**63 - 1.
+SEED = click.IntRange(min=0, max=MAX_SEED)
 
 
 class _Bars:
@@ -99,8 +104,8 @@ def cli(verbose: bool) -> None:
 def _scoring_options(command):
     """Options shared by the commands that score and store: seed, store, JSON export, feature networks."""
     for option in reversed([
-        click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
-                     help="Seed for sampling and intervals."),
+        click.option("--seed", default=0, show_default=True, type=SEED,
+                     help="Seed for sampling and intervals (0 to 2**63 - 1)."),
         click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP),
         click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here."),
         click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
@@ -251,8 +256,8 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--resamples", default=10_000, show_default=True, type=click.IntRange(min=1), help="Resamples (bootstrap) or trials (randomization).")
 @click.option("--correction", type=click.Choice(["holm", "none"]), default="holm", show_default=True,
               help="Multiple-testing correction over all compared metrics (holm keeps false alarms below alpha).")
-@click.option("--seed", default=12345, show_default=True, type=click.IntRange(min=0),
-              help="Seed of the significance tests.")
+@click.option("--seed", default=12345, show_default=True, type=SEED,
+              help="Seed of the significance tests (0 to 2**63 - 1).")
 @click.option("--strict", is_flag=True, help="Exit 3 if anything is incomparable (e.g. a library version changed).")
 def compare_(base: str, cand: str, store: Path | None, config: Path | None, json_path: Path | None,
              junit_path: Path | None, md_path: Path | None, only_models: str | None, paired_test: str,
@@ -342,7 +347,7 @@ def corpus_get(method: str, dest: Path, url: str | None) -> None:
 @click.argument("baseline")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("trained"), show_default=True,
               help="Folder for the weights and model card.")
-@click.option("--seed", type=int, help="Override the recipe's seed (the shipped weights use the recipe's).")
+@click.option("--seed", type=SEED, help="Override the recipe's seed (the shipped weights use the recipe's).")
 def train(baseline: str, out: Path, seed: int | None) -> None:
     """Reproduce a shipped baseline's (or feature network's) weights from its recipe."""
     from genbench.recipes import RECIPES

@@ -57,7 +57,7 @@ def load_entries(ref: str, store: Path | None = None) -> list[Entry]:
     if store is None or not Path(store).is_file():
         raise InputError(f"{ref!r} is neither a JSON/CSV file nor a run id in a store "
                          f"(store: {store or 'none given'}).")
-    with Store(Path(store)) as db:
+    with Store(Path(store), readonly=True) as db:
         scores = db.run_scores(ref)
     return [Entry.from_score(s) for s in scores]
 
