@@ -91,6 +91,10 @@ def holm(p_values: list[float]) -> list[float]:
 def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, paired_test: str
           ) -> Difference | tuple[str, str]:
     """The difference with its raw p-value, or the (verdict, reason) of a pair that cannot be tested."""
+    unsigned = [f"the {side}'s lacks {', '.join(e.unsigned_fields())}"
+                for side, e in (("base", b), ("candidate", c)) if e.unsigned_fields()]
+    if unsigned:  # two empty signatures are equal, yet say nothing about what was measured
+        return INCOMPARABLE, "no usable signature: " + "; ".join(unsigned)
     if b.key() != c.key():
         fb, fc = b.signature_fields(), c.signature_fields()
         fields = sorted(k for k in set(fb) | set(fc) if k != "seed" and fb.get(k) != fc.get(k))
