@@ -25,6 +25,19 @@ def _console():
     return Console(stderr=True)
 
 
+def _plain(text: object) -> str:
+    """User-supplied text (a model's name, a file name, a message quoting them) as rich shows it
+    literally: ``[bold]`` in a label is text, never markup, and never a MarkupError."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def _add_row(table, *cells: object) -> None:
+    """A table row of names that packages registered (entry points), shown literally."""
+    table.add_row(*(_plain(cell) for cell in cells))
+
+
 # Seeds feed numpy, torch and an SQLite INTEGER column; genbench.validate says why 2**63 - 1.
 SEED = click.IntRange(min=0, max=MAX_SEED)
 
@@ -50,7 +63,7 @@ class _Bars:
 
         def update(step: str, done: int, total: int) -> None:
             if step not in ids:
-                ids[step] = self.progress.add_task(f"{label} · {step}", total=total)
+                ids[step] = self.progress.add_task(_plain(f"{label} · {step}"), total=total)
             self.progress.update(ids[step], completed=done, total=total)
 
         return update
@@ -86,9 +99,9 @@ def _show(result, json_path: Path | None) -> None:
     for table in to_rich(build_boards(result.scores)):
         console.print(table)
     for reason in sorted({s.unavailable_reason for s in result.scores if s.unavailable_reason}):
-        _console().print(f"[yellow]unavailable:[/] {reason}")
+        _console().print(f"[yellow]unavailable:[/] {_plain(reason)}")
     for line in result.skipped:
-        _console().print(f"[dim]skipped: {line}[/]")
+        _console().print(f"[dim]skipped: {_plain(line)}[/]")
     _console().print(f"run [bold]{result.run_id}[/] stored ({len(result.scores)} scores)")
     _write_json(json_path, result.to_json())
 
@@ -168,20 +181,20 @@ def list_(what: str) -> None:
 
         table.add_column("suite"), table.add_column("tasks"), table.add_column("default models")
         for name, tasks in SUITES.items():
-            table.add_row(name, ", ".join(tasks), ", ".join(SUITE_BASELINES.get(name, ())))
+            _add_row(table, name, ", ".join(tasks), ", ".join(SUITE_BASELINES.get(name, ())))
     elif what == "tasks":
         from genbench.tasks import TASKS
 
         table.add_column("task"), table.add_column("version"), table.add_column("protocol"), table.add_column("description")
         for name in TASKS.names():
             task = TASKS.get(name)
-            table.add_row(name, str(task.version), task.protocol, task.description)
+            _add_row(table, name, str(task.version), task.protocol, task.description)
     elif what == "models":
         from genbench.api import list_models
 
         table.add_column("model")
         for name in list_models():
-            table.add_row(name)
+            _add_row(table, name)
     elif what == "metrics":
         from genbench.metrics import METRICS
 
@@ -190,13 +203,13 @@ def list_(what: str) -> None:
             info = METRICS.get(name)
             better = f"closer to {info.target:g}" if info.target is not None else (
                 "higher" if info.higher_is_better else "lower")
-            table.add_row(name, better, info.library, info.description)
+            _add_row(table, name, better, info.library, info.description)
     else:
         from genbench.features import FEATURES
 
         table.add_column("feature network")
         for name in FEATURES.names():
-            table.add_row(name)
+            _add_row(table, name)
     Console().print(table)
 
 
@@ -225,7 +238,7 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
     if publish:
         write_text_atomically(publish / f"{suite}.md", to_markdown(boards, title))
         write_text_atomically(publish / f"{suite}.csv", to_csv(boards))
-        _console().print(f"published {publish / (suite + '.md')} and {publish / (suite + '.csv')}")
+        _console().print(_plain(f"published {publish / (suite + '.md')} and {publish / (suite + '.csv')}"))
         return
     if fmt == "table" and out is None:
         from rich.console import Console
@@ -337,7 +350,7 @@ def corpus_get(method: str, dest: Path, url: str | None) -> None:
         except UnavailableError as exc:
             if method == "apt":
                 raise
-            _console().print(f"[yellow]apt:[/] {exc} Downloading instead.")
+            _console().print(f"[yellow]apt:[/] {_plain(exc)} Downloading instead.")
     if root is None:
         root = getter.download_modules(dest, url or getter.PUBLISHER_URL)
     click.echo(f"corpus installed in {find_library(root)}")
@@ -355,7 +368,7 @@ def train(baseline: str, out: Path, seed: int | None) -> None:
 
     recipe = RECIPES.get(baseline)
     console = _console()
-    with console.status(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}"):
+    with console.status(_plain(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}")):
         card = run_recipe(recipe, out, seed)
     click.echo(card.read_text())
 
@@ -366,7 +379,7 @@ def main() -> None:
     try:
         cli(standalone_mode=False)
     except GenbenchError as exc:
-        _console().print(f"[bold red]error:[/] {exc}")
+        _console().print(f"[bold red]error:[/] {_plain(exc)}")
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         _console().print("aborted")
@@ -375,5 +388,5 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except OSError as exc:  # unwritable output, full disk …: the message names the file
-        _console().print(f"[bold red]error:[/] {exc}")
+        _console().print(f"[bold red]error:[/] {_plain(exc)}")
         sys.exit(2)
