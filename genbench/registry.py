@@ -23,8 +23,10 @@ def import_target(target: str) -> Any:
         raise GenbenchError(f"Target {target!r} must look like 'package.module:attr'.")
     try:
         module = importlib.import_module(module_name)
+    except KeyboardInterrupt:
+        raise
     # ImportError, but also a SyntaxError, any error in a user's module, or its sys.exit()
-    except (Exception, SystemExit) as exc:
+    except BaseException as exc:
         raise GenbenchError(f"Cannot import module {module_name!r} for {target!r}: "
                             f"{type(exc).__name__}: {exc}") from exc
     try:

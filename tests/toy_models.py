@@ -147,3 +147,11 @@ def surrogate_named(device: torch.device) -> SurrogateSampler:
 
 def newline_named(device: torch.device) -> NewlineSampler:
     return NewlineSampler()
+
+
+class LoaderGaveUp(BaseException):
+    """Not an Exception: a handler for Exception lets it through."""
+
+
+def base_exception_in_load(device: torch.device) -> NoisySampler:
+    raise LoaderGaveUp("custom BaseException")

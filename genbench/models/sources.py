@@ -56,11 +56,11 @@ def _call_loader(spec: str, target: Any, device: torch.device) -> Any:
     """``target(device)`` for a loader, ``target`` itself for a model object."""
     try:
         return target(device) if callable(target) and not capabilities(target) else target
-    except GenbenchError:
+    except (GenbenchError, KeyboardInterrupt):  # Ctrl-C still aborts
         raise
-    # A user's loader failing is their input error, not our crash; sys.exit() inside it too
-    # (SystemExit is no Exception): it must not end the run as if it had succeeded.
-    except (Exception, SystemExit) as exc:
+    # A user's loader failing is their input error, not our crash; sys.exit() inside it and other
+    # BaseException subclasses too: they must not end the run as if it had succeeded, or as a traceback.
+    except BaseException as exc:
         raise GenbenchError(f"Loading model {spec!r} failed: {type(exc).__name__}: {exc}") from exc
 
 

@@ -15,6 +15,7 @@ from test_store_hostile import digest, one_run_store, refused
 
 @pytest.mark.parametrize("target, needles", [
     ("toy_models:exits_in_load", ["toy_models:exits_in_load", "failed", "SystemExit"]),
+    ("toy_models:base_exception_in_load", ["toy_models:base_exception_in_load", "LoaderGaveUp"]),
     ("toy_models:shadowing", ["toy_models:shadowing", "'pixelcnn'", "registered model"]),
     ("toy_models:bad_str_name", ["toy_models:bad_str_name", "name", "RuntimeError"]),
     ("toy_models:surrogate_named", ["toy_models:surrogate_named", "lone surrogate"]),
