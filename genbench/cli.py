@@ -40,6 +40,8 @@ def _add_row(table, *cells: object) -> None:
 
 # Seeds feed numpy, torch and an SQLite INTEGER column; genbench.validate says why 2**63 - 1.
 SEED = click.IntRange(min=0, max=MAX_SEED)
+# A p-value's resolution is 1/(resamples + 1); beyond a million draws only memory and time grow.
+MAX_RESAMPLES = 1_000_000
 
 
 class _Bars:
@@ -266,7 +268,8 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--models", "only_models", help="Comma-separated models to compare (default: all in both).")
 @click.option("--paired-test", type=click.Choice(["bootstrap", "randomization"]), default="bootstrap",
               show_default=True, help="Test for metrics with per-item values on both sides.")
-@click.option("--resamples", default=10_000, show_default=True, type=click.IntRange(min=1), help="Resamples (bootstrap) or trials (randomization).")
+@click.option("--resamples", default=10_000, show_default=True, type=click.IntRange(min=1, max=MAX_RESAMPLES),
+              help=f"Resamples (bootstrap) or trials (randomization), at most {MAX_RESAMPLES:,}.")
 @click.option("--correction", type=click.Choice(["holm", "none"]), default="holm", show_default=True,
               help="Multiple-testing correction over all compared metrics (holm keeps false alarms below alpha).")
 @click.option("--seed", default=12345, show_default=True, type=SEED,

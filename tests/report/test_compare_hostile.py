@@ -135,3 +135,11 @@ def test_a_fifo_named_like_an_input_is_refused_without_hanging(tmp_path):
         os.mkfifo(tmp_path / name)
         with pytest.raises(InputError, match="FIFO"):
             load_entries(str(tmp_path / name))
+
+
+def test_a_paired_test_too_large_for_memory_is_refused_before_it_allocates(tmp_path, cli, capsys):
+    many = np.zeros(20_000)
+    base = write(tmp_path / "b.json", [entry("vae", "psnr", many)])
+    cand = write(tmp_path / "c.json", [entry("vae", "psnr", many + 1)])
+    refused(cli("compare", base, cand), capsys, "vae · psnr", "lower --resamples")
+    refused(cli("compare", base, cand, "--resamples", str(10**7)), capsys, "--resamples")
