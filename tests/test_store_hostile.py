@@ -167,3 +167,33 @@ def test_a_store_path_that_is_not_a_regular_file_is_refused(tmp_path, cli, capsy
     os.mkfifo(fifo)
     refused(cli("leaderboard", "--store", fifo), capsys, "not a regular file")
     refused(cli("run", "--no-baselines", "--model", "toy_models:noisy", "--store", fifo), capsys, "not a regular file")
+
+
+def _can_mount_read_only() -> bool:
+    import shutil
+    import subprocess
+
+    if not as_root or shutil.which("unshare") is None:
+        return False
+    # A private mount namespace (unshare's default propagation): nothing leaks to the host.
+    probe = subprocess.run(["unshare", "-m", "mount", "--bind", "/tmp", "/tmp"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount_read_only(), reason="needs root and unshare to make a read-only mount")
+def test_a_store_on_a_read_only_mount_is_refused_before_any_work(tmp_path):
+    import subprocess
+    import sys
+
+    store = one_run_store(tmp_path / "ro" / "r.sqlite")
+    before = digest(store)
+    folder = store.parent
+    script = (f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && "
+              f"{sys.executable} -m genbench run --no-baselines --model toy_models:noisy --store {store}; "
+              f"echo rc=$? >&2; {sys.executable} -m genbench leaderboard --store {store} >/dev/null; echo rc=$? >&2")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    err = " ".join(result.stderr.split())
+    assert "read-only" in err and "rc=2" in err and "Traceback" not in err, err
+    assert err.endswith("rc=0"), err  # reading a store needs no write access
+    assert digest(store) == before
