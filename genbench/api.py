@@ -17,8 +17,9 @@ from genbench.models.sources import MODELS, FileSource, ModelSource, load_model
 from genbench.report.leaderboard import Board, build_boards
 from genbench.runner import Progress, RunOptions, evaluate
 from genbench.score import Score
-from genbench.store import Store, store_path
+from genbench.store import Store, check_writable, store_path, write_run
 from genbench.tasks.spec import SUITE_BASELINES, TASKS, suite_tasks
+from genbench.validate import check_label, check_seed, parse_device
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +36,19 @@ class RunResult:
 
 
 def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise GenbenchError(f"--device {name}: CUDA is not available on this machine.")
-    return device
+    return parse_device(name)
 
 
 def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = True, seed: int = 0,
               store: Path | None = None, features: str | None = None, weights_dir: Path | None = None,
               corpus_dir: Path | None = None, device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score the suite's baselines (and ``models``) on every task of ``suite``; store one run."""
+    seed, torch_device = check_seed(seed), parse_device(device)
+    check_writable(store_path(store))  # before hours of work, not after
     tasks = suite_tasks(suite)
     names = list(dict.fromkeys((list(SUITE_BASELINES.get(suite, ())) if baselines else []) + list(models or [])))
     if not names:
         raise GenbenchError("No models to run: pass --model or leave the suite's baselines on.")
-    torch_device = resolve_device(device)
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
                          device=torch_device)
     sources = [load_model(name, torch_device, options.data) for name in names]
@@ -79,6 +76,8 @@ def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, sto
                  features: str | None = None, weights_dir: Path | None = None, corpus_dir: Path | None = None,
                  device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score outputs made elsewhere (a folder of PNG files, a text file) as if a model had produced them."""
+    name, seed = check_label(name, "--name"), check_seed(seed)
+    check_writable(store_path(store))
     task = TASKS.get(task_name)
     if name in MODELS:
         raise GenbenchError(f"--name {name!r} is a registered model's name; its rows would mix with that "
@@ -96,8 +95,7 @@ def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, sto
 def _store(store: Path | None, command: str, seed: int, config: dict[str, Any], device: str,
            scores: list[Score], skipped: list[str]) -> RunResult:
     prov = provenance.collect(config, device)
-    with Store(store_path(store)) as db:
-        run_id = db.add_run(command, seed, prov["config_hash"], prov, scores)
+    run_id = write_run(store_path(store), command, seed, prov["config_hash"], prov, scores)
     return RunResult(run_id, scores, prov, skipped)
 
 
@@ -108,9 +106,7 @@ def leaderboard_boards(task: str | None = None, suite: str | None = None, models
         raise GenbenchError("Pass a task or a suite, not both.")
     tasks = [TASKS.get(task).name] if task else [t.name for t in suite_tasks(suite)] if suite else None
     path = store_path(store)
-    if not path.is_file():
-        raise GenbenchError(f"Store {path} does not exist; run `genbench run` first or pass --store.")
-    with Store(path) as db:
+    with Store(path, readonly=True) as db:  # refuses a missing store, or anything but a regular file
         scores = [s.score for s in db.latest_scores(tasks)]
     if models:
         scores = [s for s in scores if s.model in set(models)]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from genbench import __version__
+from genbench.validate import MAX_SEED  # no heavy imports: --help stays instant
 
 if TYPE_CHECKING:
     from genbench.metrics.tolerance import Tolerance
@@ -26,6 +27,25 @@ def _console():
     from rich.console import Console
 
     return Console(stderr=True)
+
+
+def _plain(text: object) -> str:
+    """User-supplied text (a model's name, a file name, a message quoting them) as rich shows it
+    literally: ``[bold]`` in a label is text, never markup, and never a MarkupError."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def _add_row(table, *cells: object) -> None:
+    """A table row of names that packages registered (entry points), shown literally."""
+    table.add_row(*(_plain(cell) for cell in cells))
+
+
+# Seeds feed numpy, torch and an SQLite INTEGER column; genbench.validate says why 2**63 - 1.
+SEED = click.IntRange(min=0, max=MAX_SEED)
+# A p-value's resolution is 1/(resamples + 1); beyond a million draws only memory and time grow.
+MAX_RESAMPLES = 1_000_000
 
 
 class _Bars:
@@ -49,7 +69,7 @@ class _Bars:
 
         def update(step: str, done: int, total: int) -> None:
             if step not in ids:
-                ids[step] = self.progress.add_task(f"{label} · {step}", total=total)
+                ids[step] = self.progress.add_task(_plain(f"{label} · {step}"), total=total)
             self.progress.update(ids[step], completed=done, total=total)
 
         return update
@@ -85,9 +105,9 @@ def _show(result, json_path: Path | None) -> None:
     for table in to_rich(build_boards(result.scores)):
         console.print(table)
     for reason in sorted({s.unavailable_reason for s in result.scores if s.unavailable_reason}):
-        _console().print(f"[yellow]unavailable:[/] {reason}")
+        _console().print(f"[yellow]unavailable:[/] {_plain(reason)}")
     for line in result.skipped:
-        _console().print(f"[dim]skipped: {line}[/]")
+        _console().print(f"[dim]skipped: {_plain(line)}[/]")
     _console().print(f"run [bold]{result.run_id}[/] stored ({len(result.scores)} scores)")
     _write_json(json_path, result.to_json())
 
@@ -103,8 +123,8 @@ def cli(verbose: bool) -> None:
 def _scoring_options(command):
     """Options shared by the commands that score and store: seed, store, JSON export, feature networks."""
     for option in reversed([
-        click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
-                     help="Seed for sampling and intervals."),
+        click.option("--seed", default=0, show_default=True, type=SEED,
+                     help="Seed for sampling and intervals (0 to 2**63 - 1)."),
         click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP),
         click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here."),
         click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
@@ -168,20 +188,20 @@ def list_(what: str) -> None:
 
         table.add_column("suite"), table.add_column("tasks"), table.add_column("default models")
         for name, tasks in SUITES.items():
-            table.add_row(name, ", ".join(tasks), ", ".join(SUITE_BASELINES.get(name, ())))
+            _add_row(table, name, ", ".join(tasks), ", ".join(SUITE_BASELINES.get(name, ())))
     elif what == "tasks":
         from genbench.tasks import TASKS
 
         table.add_column("task"), table.add_column("version"), table.add_column("protocol"), table.add_column("description")
         for name in TASKS.names():
             task = TASKS.get(name)
-            table.add_row(name, str(task.version), task.protocol, task.description)
+            _add_row(table, name, str(task.version), task.protocol, task.description)
     elif what == "models":
         from genbench.api import list_models
 
         table.add_column("model")
         for name in list_models():
-            table.add_row(name)
+            _add_row(table, name)
     elif what == "metrics":
         from genbench.metrics import METRICS
 
@@ -191,14 +211,14 @@ def list_(what: str) -> None:
             info = METRICS.get(name)
             better = f"closer to {info.target:g}" if info.target is not None else (
                 "higher" if info.higher_is_better else "lower")
-            table.add_row(name, info.category, better, info.library, describe_tolerance(info.tolerance),
-                          info.description)
+            _add_row(table, name, info.category, better, info.library, describe_tolerance(info.tolerance),
+                     info.description)
     else:
         from genbench.features import FEATURES
 
         table.add_column("feature network")
         for name in FEATURES.names():
-            table.add_row(name)
+            _add_row(table, name)
     Console().print(table)
 
 
@@ -227,7 +247,7 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
     if publish:
         write_text_atomically(publish / f"{suite}.md", to_markdown(boards, title))
         write_text_atomically(publish / f"{suite}.csv", to_csv(boards))
-        _console().print(f"published {publish / (suite + '.md')} and {publish / (suite + '.csv')}")
+        _console().print(_plain(f"published {publish / (suite + '.md')} and {publish / (suite + '.csv')}"))
         return
     if fmt == "table" and out is None:
         from rich.console import Console
@@ -255,11 +275,12 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--models", "only_models", help="Comma-separated models to compare (default: all in both).")
 @click.option("--paired-test", type=click.Choice(["bootstrap", "randomization"]), default="bootstrap",
               show_default=True, help="Test for metrics with per-item values on both sides.")
-@click.option("--resamples", default=10_000, show_default=True, type=click.IntRange(min=1), help="Resamples (bootstrap) or trials (randomization).")
+@click.option("--resamples", default=10_000, show_default=True, type=click.IntRange(min=1, max=MAX_RESAMPLES),
+              help=f"Resamples (bootstrap) or trials (randomization), at most {MAX_RESAMPLES:,}.")
 @click.option("--correction", type=click.Choice(["holm", "none"]), default="holm", show_default=True,
               help="Multiple-testing correction over all compared metrics (holm keeps false alarms below alpha).")
-@click.option("--seed", default=12345, show_default=True, type=click.IntRange(min=0),
-              help="Seed of the significance tests.")
+@click.option("--seed", default=12345, show_default=True, type=SEED,
+              help="Seed of the significance tests (0 to 2**63 - 1).")
 @click.option("--strict", is_flag=True, help="Exit 3 if anything is incomparable (e.g. a library version changed).")
 def compare_(base: str, cand: str, store: Path | None, config: Path | None, json_path: Path | None,
              junit_path: Path | None, md_path: Path | None, only_models: str | None, paired_test: str,
@@ -339,7 +360,7 @@ def corpus_get(method: str, dest: Path, url: str | None) -> None:
         except UnavailableError as exc:
             if method == "apt":
                 raise
-            _console().print(f"[yellow]apt:[/] {exc} Downloading instead.")
+            _console().print(f"[yellow]apt:[/] {_plain(exc)} Downloading instead.")
     if root is None:
         root = getter.download_modules(dest, url or getter.PUBLISHER_URL)
     click.echo(f"corpus installed in {find_library(root)}")
@@ -349,7 +370,7 @@ def corpus_get(method: str, dest: Path, url: str | None) -> None:
 @click.argument("baseline")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("trained"), show_default=True,
               help="Folder for the weights and model card.")
-@click.option("--seed", type=int, help="Override the recipe's seed (the shipped weights use the recipe's).")
+@click.option("--seed", type=SEED, help="Override the recipe's seed (the shipped weights use the recipe's).")
 def train(baseline: str, out: Path, seed: int | None) -> None:
     """Reproduce a shipped baseline's (or feature network's) weights from its recipe."""
     from genbench.recipes import RECIPES
@@ -357,7 +378,7 @@ def train(baseline: str, out: Path, seed: int | None) -> None:
 
     recipe = RECIPES.get(baseline)
     console = _console()
-    with console.status(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}"):
+    with console.status(_plain(f"training {recipe.name} (seed {recipe.seed if seed is None else seed}) → {out}")):
         card = run_recipe(recipe, out, seed)
     click.echo(card.read_text())
 
@@ -376,7 +397,7 @@ def main() -> None:
     try:
         cli(standalone_mode=False)
     except GenbenchError as exc:
-        _console().print(f"[bold red]error:[/] {exc}")
+        _console().print(f"[bold red]error:[/] {_plain(exc)}")
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         _console().print("aborted")
@@ -385,5 +406,5 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except OSError as exc:  # unwritable output, full disk …: the message names the file
-        _console().print(f"[bold red]error:[/] {exc}")
+        _console().print(f"[bold red]error:[/] {_plain(exc)}")
         sys.exit(2)

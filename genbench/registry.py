@@ -23,7 +23,10 @@ def import_target(target: str) -> Any:
         raise GenbenchError(f"Target {target!r} must look like 'package.module:attr'.")
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:  # ImportError, but also a SyntaxError or any error in a user's module
+    except KeyboardInterrupt:
+        raise
+    # ImportError, but also a SyntaxError, any error in a user's module, or its sys.exit()
+    except BaseException as exc:
         raise GenbenchError(f"Cannot import module {module_name!r} for {target!r}: "
                             f"{type(exc).__name__}: {exc}") from exc
     try:
@@ -32,6 +35,9 @@ def import_target(target: str) -> Any:
             value = getattr(value, part)
     except AttributeError as exc:
         raise GenbenchError(f"Module {module_name!r} has no attribute {attr!r}.") from exc
+    except Exception as exc:  # a module-level __getattr__ or a property that raises
+        raise GenbenchError(f"Reading {attr!r} from module {module_name!r} raised "
+                            f"{type(exc).__name__}: {exc}") from exc
     return value
 
 

@@ -11,16 +11,18 @@ import json
 import os
 import sqlite3
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from genbench.errors import GenbenchError
 from genbench.score import Score, as_items
 from genbench.signature import Signature
 
 SCHEMA_VERSION = 1
+SCHEMA_VERSION_KEY = "schema_version"  # the meta row that holds it
 STORE_ENV = "GENBENCH_STORE"
 DEFAULT_STORE = "genbench-results.sqlite"
 
@@ -76,32 +78,48 @@ def store_path(explicit: Path | None = None) -> Path:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    """The results database at ``path``.
+
+    ``readonly=True`` (leaderboards, compare) opens an existing store without ever writing to it.
+    Otherwise a missing store is created (schema and version in one transaction); an existing one is
+    only checked. Either way a store that genbench cannot read is refused before anything is
+    written, so a refusal leaves the file exactly as it was.
+    """
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
-        if self.path.exists() and not self.path.is_file():
-            raise GenbenchError(f"Store {self.path} is not a file.")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path)
+        _check_location(self.path, readonly)
+        creating = not self.path.exists()
+        self._db = _connect(self.path, "ro" if readonly else "rwc" if creating else "rw")
         try:
-            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if tables and "meta" not in tables:
-                raise GenbenchError(f"Store {self.path} is an SQLite database of something else "
-                                    f"(tables: {', '.join(sorted(tables))}); genbench will not write into it.")
-            self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise GenbenchError(f"Store {self.path} is not a genbench SQLite database: {exc}") from exc
-        except GenbenchError:
+            if _tables(self._db, self.path) or readonly:
+                _check_schema(self._db, self.path)
+            else:
+                self._create_schema()
+        except BaseException:
             self._db.close()
             raise
-        if row is None:
-            with self._db:
-                self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) != SCHEMA_VERSION:
-            self._db.close()
-            raise GenbenchError(f"Store {self.path} has schema version {row[0]}; this genbench reads "
-                                f"version {SCHEMA_VERSION}. Use a matching genbench release or a new store.")
+
+    def _create_schema(self) -> None:
+        try:
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute("INSERT INTO meta VALUES (?, ?)", (SCHEMA_VERSION_KEY, str(SCHEMA_VERSION)))
+        except sqlite3.DatabaseError as exc:
+            raise GenbenchError(f"Cannot create the store {self.path}: {exc}.") from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN … COMMIT, or ROLLBACK on any error: schema, run and scores land together or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -121,14 +139,17 @@ class Store:
         rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
                  s.unit, s.interval_method, s.unavailable_reason, s.signature.render(), s.signature.key(),
                  s.signature.to_json()) for s in scores]
-        with self._db:  # commits on success, rolls back on any error
-            self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-                             (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
-            if rows:
-                self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * len(rows[0]))})", rows)
-            self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
-                                 [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
-                                  for s in scores if s.items is not None])
+        try:
+            with self._transaction():
+                self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                                 (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
+                if rows:
+                    self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * len(rows[0]))})", rows)
+                self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
+                                     [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
+                                      for s in scores if s.items is not None])
+        except sqlite3.DatabaseError as exc:  # read-only file or folder, full disk, locked database
+            raise GenbenchError(f"Cannot write to the store {self.path}: {exc}; nothing was stored.") from exc
         return run_id
 
     def latest_scores(self, tasks: Iterable[str] | None = None) -> list[StoredScore]:
@@ -139,35 +160,174 @@ class Store:
             WHERE r.rowid = (SELECT MAX(r2.rowid) FROM scores s2 JOIN runs r2 USING (run_id)
                              WHERE s2.task = s.task AND s2.model = s.model)
         """
-        rows = self._db.execute(query).fetchall()
+        rows = self._query(query)
         wanted = set(tasks) if tasks is not None else None
         return [self._row(r) for r in rows if wanted is None or r[1] in wanted]
 
     def run(self, run_id: str) -> dict[str, Any]:
-        row = self._db.execute("SELECT run_id, created_at, command, seed, config_hash, provenance FROM runs "
-                               "WHERE run_id = ?", (run_id,)).fetchone()
-        if row is None:
+        rows = self._query("SELECT run_id, created_at, command, seed, config_hash, provenance FROM runs "
+                           "WHERE run_id = ?", (run_id,))
+        if not rows:
             raise GenbenchError(f"Store {self.path} has no run {run_id!r}.")
-        return {"run_id": row[0], "created_at": row[1], "command": row[2], "seed": row[3],
-                "config_hash": row[4], "provenance": json.loads(row[5])}
+        row = rows[0]
+        with self._damaged(f"run {run_id!r}"):
+            return {"run_id": row[0], "created_at": row[1], "command": row[2], "seed": row[3],
+                    "config_hash": row[4], "provenance": json.loads(row[5])}
 
     def run_scores(self, run_id: str) -> list[Score]:
         """Every score of one run, with per-item values where they were kept."""
         self.run(run_id)  # raises for an unknown id
-        rows = self._db.execute("SELECT s.*, r.created_at FROM scores s JOIN runs r USING (run_id) "
-                                "WHERE run_id = ?", (run_id,)).fetchall()
-        items = {(t, m, k): json.loads(v) for t, m, k, v in self._db.execute(
-            "SELECT task, model, metric, items FROM score_items WHERE run_id = ?", (run_id,))}
-        return [replace(score, items=as_items(items[key]) if key in items else None)
-                for score in (self._row(r).score for r in rows)
-                for key in [(score.task, score.model, score.metric)]]
+        rows = self._query("SELECT s.*, r.created_at FROM scores s JOIN runs r USING (run_id) "
+                           "WHERE run_id = ?", (run_id,))
+        raw_items = self._query("SELECT task, model, metric, items FROM score_items WHERE run_id = ?", (run_id,))
+        with self._damaged(f"the per-item values of run {run_id!r}"):
+            items = {(t, m, k): as_items(json.loads(v)) for t, m, k, v in raw_items}
+        return [replace(score, items=items.get((score.task, score.model, score.metric)))
+                for score in (self._row(r).score for r in rows)]
 
     def count_scores(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+        return self._query("SELECT COUNT(*) FROM scores")[0][0]
 
-    @staticmethod
-    def _row(r: tuple) -> StoredScore:
-        score = Score(task=r[1], model=r[2], metric=r[3], value=r[4], ci_low=r[5], ci_high=r[6], n=r[7],
-                      higher_is_better=bool(r[8]), unit=r[9], interval_method=r[10], unavailable_reason=r[11],
-                      signature=Signature.from_json(r[14]))
-        return StoredScore(score, r[0], r[15])
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:  # a damaged page, text that is not UTF-8 …
+            raise GenbenchError(f"Store {self.path} cannot be read: {exc}.") from exc
+
+    @contextmanager
+    def _damaged(self, what: str) -> Iterator[None]:
+        """Values a hand-edited or damaged store may hold that no genbench wrote: refused by name."""
+        try:
+            yield
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError) as exc:
+            raise GenbenchError(f"Store {self.path}: {what} cannot be read ({type(exc).__name__}: {exc}); "
+                                "the store is damaged or was not written by genbench.") from exc
+
+    def _row(self, r: tuple) -> StoredScore:
+        with self._damaged(f"a score of run {r[0]!r}"):
+            score = Score(task=_text(r[1]), model=_text(r[2]), metric=_text(r[3]), value=_real(r[4]),
+                          ci_low=_real(r[5]), ci_high=_real(r[6]), n=_count(r[7]), higher_is_better=bool(r[8]),
+                          unit=_text(r[9]), interval_method=_text(r[10]),
+                          unavailable_reason=None if r[11] is None else _text(r[11]),
+                          signature=Signature.from_json(_text(r[14])))
+            return StoredScore(score, _text(r[0]), _text(r[15]))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _real(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, found {type(value).__name__}")
+    return float(value)
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a count, found {value!r}")
+    return value
+
+
+def write_run(path: Path, command: str, seed: int, config_hash: str, provenance: dict[str, Any],
+              scores: Iterable[Score]) -> str:
+    """Store one run at ``path``; a store this call created is removed again if the write fails,
+    so a refusal never leaves a new (empty) store behind."""
+    path = Path(path)
+    existed = path.exists()
+    try:
+        with Store(path) as db:
+            return db.add_run(command, seed, config_hash, provenance, scores)
+    except BaseException:
+        if not existed:
+            for leftover in (path, path.with_name(path.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+        raise
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, a store that could not take a run: one genbench cannot read, a
+    read-only file or folder. Creates and changes nothing."""
+    path = Path(path)
+    _check_location(path, readonly=True, must_exist=False)
+    if path.exists():
+        db = _connect(path, "ro")
+        try:
+            if _tables(db, path):  # an empty file or database becomes a new store
+                _check_schema(db, path)
+        finally:
+            db.close()
+    folder = _existing_parent(path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise GenbenchError(f"Store {path} is read-only; pass --store with a writable file.")
+    if not os.access(folder, os.W_OK | os.X_OK):  # SQLite writes its journal beside the store
+        raise GenbenchError(f"Store {path} cannot be written: its folder {folder} is read-only; "
+                            "pass --store with a path in a writable folder.")
+
+
+def _existing_parent(path: Path) -> Path:
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise GenbenchError(f"Store {path} cannot be created: {folder} is not a folder.")
+    return folder
+
+
+def _check_location(path: Path, readonly: bool, must_exist: bool = True) -> None:
+    if path.exists() and not path.is_file():  # a folder, a FIFO (SQLite would block on it), a device
+        raise GenbenchError(f"Store {path} is not a regular file.")
+    if readonly and must_exist and not path.exists():
+        raise GenbenchError(f"Store {path} does not exist; run `genbench run` first or pass --store.")
+    if not readonly and not path.exists():
+        folder = _existing_parent(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GenbenchError(f"Cannot create the store's folder {path.parent} (in {folder}): {exc}.") from exc
+
+
+def _connect(path: Path, mode: str) -> sqlite3.Connection:
+    """An SQLite connection that never creates a file unless ``mode`` is ``rwc``; transactions are explicit."""
+    try:
+        return sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, isolation_level=None)
+    except sqlite3.DatabaseError as exc:  # an unreadable file, a folder without write permission
+        raise GenbenchError(f"Cannot open the store {path}: {exc}.") from exc
+
+
+def _tables(db: sqlite3.Connection, path: Path) -> set[str]:
+    try:
+        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise GenbenchError(f"Store {path} is not a genbench SQLite database: {exc}") from exc
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse what this genbench cannot read, without writing anything."""
+    tables = _tables(db, path)
+    if not tables:
+        raise GenbenchError(f"Store {path} holds no genbench results (an empty database).")
+    if "meta" not in tables:
+        raise GenbenchError(f"Store {path} is an SQLite database of something else "
+                            f"(tables: {', '.join(sorted(tables))}); genbench will not write into it.")
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (SCHEMA_VERSION_KEY,)).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise GenbenchError(f"Store {path}: its schema version cannot be read ({exc}).") from exc
+    found = row[0] if row else None
+    if found != str(SCHEMA_VERSION):
+        shown = "none" if found is None else repr(found) if not _is_version(found) else found
+        raise GenbenchError(f"Store {path} has schema version {shown}; this genbench reads "
+                            f"version {SCHEMA_VERSION}. Use a matching genbench release or a new store.")
+    missing = sorted({"runs", "scores", "score_items"} - tables)
+    if missing:
+        raise GenbenchError(f"Store {path} lacks its table(s) {', '.join(missing)}; it is damaged.")
+
+
+def _is_version(value: object) -> bool:
+    return isinstance(value, str) and value.isascii() and value.isdigit()

@@ -108,3 +108,63 @@ class FailsAtBatchOne(NoisySampler):
 
 def fails_at_batch_one(device: torch.device) -> FailsAtBatchOne:
     return FailsAtBatchOne()
+
+
+# Hostile models: each must be refused by name before anything is stored.
+def exits_in_load(device: torch.device) -> NoisySampler:
+    import sys
+
+    sys.exit(0)
+
+
+class ShadowingSampler(NoisySampler):
+    name = "pixelcnn"  # a shipped baseline's registered name
+
+
+class MarkupSampler(NoisySampler):
+    name = "[bold]vendor[/] [/]x[link=file:///etc]"
+
+
+class UnprintableName:
+    def __str__(self) -> str:
+        raise RuntimeError("no name today")
+
+
+class BadStrSampler(NoisySampler):
+    name = UnprintableName()
+
+
+class SurrogateSampler(NoisySampler):
+    name = "model-\udcff"
+
+
+class NewlineSampler(NoisySampler):
+    name = "two\nlines"
+
+
+def shadowing(device: torch.device) -> ShadowingSampler:
+    return ShadowingSampler()
+
+
+def markup_named(device: torch.device) -> MarkupSampler:
+    return MarkupSampler()
+
+
+def bad_str_name(device: torch.device) -> BadStrSampler:
+    return BadStrSampler()
+
+
+def surrogate_named(device: torch.device) -> SurrogateSampler:
+    return SurrogateSampler()
+
+
+def newline_named(device: torch.device) -> NewlineSampler:
+    return NewlineSampler()
+
+
+class LoaderGaveUp(BaseException):
+    """Not an Exception: a handler for Exception lets it through."""
+
+
+def base_exception_in_load(device: torch.device) -> NoisySampler:
+    raise LoaderGaveUp("custom BaseException")

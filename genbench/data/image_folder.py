@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import io
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from genbench.data.files import check_regular_file, read_regular_bytes
+from genbench.data.png_check import PngError, check_image_data, read_header
 from genbench.errors import InputError
 
 
-def read_png(path: Path, shape: tuple[int, int, int]) -> torch.Tensor:
-    """One image (C, H, W) in [0, 1]; the file must decode and match ``shape`` exactly."""
-    from PIL import Image, UnidentifiedImageError
+# The largest PNG a task asks for is 64×64 RGB (12 KiB raw); no honest file comes near this.
+MAX_PNG_BYTES = 8 << 20
 
+
+def read_png(path: Path, shape: tuple[int, int, int]) -> torch.Tensor:
+    """One image (C, H, W) in [0, 1]. Only a regular file is opened; its bytes must form an
+    intact PNG (every CRC, the exact image data: genbench.data.png_check) that Pillow verifies
+    and decodes in full, of exactly ``shape``."""
     channels, height, width = shape
+    data = read_regular_bytes(path, MAX_PNG_BYTES)
     try:
-        with Image.open(path) as img:
-            # The header gives the size: refuse a wrong (or decompression-bomb) size before decoding.
-            if img.size != (width, height):
-                raise InputError(f"{path}: image is {img.size[0]}×{img.size[1]} pixels, expected {width}×{height}.")
-            img.load()
-            mode = img.mode
-            array = np.asarray(img)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        header = read_header(data)
+        # The header gives the size: refuse a wrong (or decompression-bomb) size before inflating.
+        if (header.width, header.height) != (width, height):
+            raise InputError(f"{path}: image is {header.width}×{header.height} pixels, expected {width}×{height}.")
+        check_image_data(header)
+        mode, array = _decode(data)
+    except PngError as exc:
         raise InputError(f"{path}: not a readable PNG image ({exc}).") from exc
     expected_mode = {1: "L", 3: "RGB"}[channels]
     if mode != expected_mode:
@@ -36,12 +45,31 @@ def read_png(path: Path, shape: tuple[int, int, int]) -> torch.Tensor:
     return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1)
 
 
+def _decode(data: bytes) -> tuple[str, np.ndarray]:
+    """Pillow's verify() on one opening, then a full decode on a fresh one (verify() spends the file)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as img:
+            img.verify()
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as img:
+            img.load()
+            return img.mode, np.asarray(img)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError,
+            struct.error, zlib.error) as exc:
+        raise PngError(str(exc) or type(exc).__name__) from exc
+
+
 def list_pngs(folder: Path) -> list[Path]:
+    """The folder's ``*.png`` entries; any that is not a regular file (a FIFO, a folder, a link to
+    either, a dangling link) is refused by name, without being opened."""
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder of samples.")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".png")
     if not files:
         raise InputError(f"{folder}: the folder holds no .png files.")
+    for path in files:
+        check_regular_file(path)
     return files
 
 
@@ -53,7 +81,9 @@ def read_folder(folder: Path, shape: tuple[int, int, int]) -> tuple[list[str], t
 
 def read_paired_folder(folder: Path, ids: tuple[str, ...], shape: tuple[int, int, int]) -> torch.Tensor:
     """Images named ``<id>.png`` for exactly the given ids, returned in the ids' order."""
-    files = {p.stem: p for p in list_pngs(folder)}
+    paths = list_pngs(folder)
+    _refuse_ambiguous_names(folder, paths)
+    files = {p.stem: p for p in paths}
     missing = [i for i in ids if i not in files]
     extra = sorted(set(files) - set(ids))
     problems = []
@@ -65,6 +95,19 @@ def read_paired_folder(folder: Path, ids: tuple[str, ...], shape: tuple[int, int
         raise InputError(f"{folder}: " + "; ".join(problems) + ". Files must be named <item id>.png "
                          "(see `genbench list tasks` and the README).")
     return torch.stack([read_png(files[i], shape) for i in ids])
+
+
+def _refuse_ambiguous_names(folder: Path, paths: list[Path]) -> None:
+    """Two files whose names differ only in case (or in the case of .png) claim the same item on a
+    case-insensitive file system, and which one is meant cannot be told: refuse them by name."""
+    by_id: dict[str, list[str]] = {}
+    for path in paths:
+        by_id.setdefault(path.stem.casefold(), []).append(path.name)
+    clashes = [names for names in by_id.values() if len(names) > 1]
+    if clashes:
+        shown = "; ".join(" and ".join(names) for names in clashes[:5])
+        raise InputError(f"{folder}: file names that differ only in case are ambiguous: {shown}. "
+                         "Keep one file per item, named exactly <item id>.png.")
 
 
 def write_png(path: Path, image: torch.Tensor) -> None:

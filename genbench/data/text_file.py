@@ -8,18 +8,22 @@ problem raises InputError naming the file and line; nothing is scored from a bad
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from genbench.data.files import read_regular_bytes
+from genbench.data.json_file import parse_json
 from genbench.errors import InputError
+
+# The test split's references are about 100 KB; a hypothesis file a thousand times larger is not one.
+MAX_TEXT_BYTES = 128 << 20
 
 
 def read_hypotheses(path: Path, ids: tuple[str, ...]) -> list[str]:
     """The hypotheses in ``path`` for the items ``ids``, in the order of ``ids``."""
     path = Path(path)
-    if not path.is_file():
+    if not path.is_file():  # a FIFO or a folder is refused here, by name, without being opened
         raise InputError(f"Samples file {path} does not exist or is not a regular file.")
-    raw = path.read_bytes()
+    raw = read_regular_bytes(path, MAX_TEXT_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -45,13 +49,13 @@ def _from_jsonl(path: Path, lines: list[str], ids: tuple[str, ...]) -> list[str]
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             raise InputError(f"{path}, line {number}: empty line; every line must be one JSON object.")
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}, line {number}: not valid JSON ({exc.msg}).") from exc
+        row = parse_json(line, str(path), number)
         if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(row.get("hypothesis"), str):
             raise InputError(f'{path}, line {number}: expected {{"id": "<item id>", "hypothesis": "<text>"}} '
                              "with string values.")
+        if not _is_unicode(row["hypothesis"]):
+            raise InputError(f"{path}, line {number}: the hypothesis holds a lone surrogate (a \\ud800–\\udfff "
+                             "escape that encodes no character); hypotheses must be valid Unicode text.")
         item = row["id"]
         if item not in wanted:
             raise InputError(f"{path}, line {number}: unknown item id {item!r} (ids look like {ids[0]!r}).")
@@ -63,3 +67,11 @@ def _from_jsonl(path: Path, lines: list[str], ids: tuple[str, ...]) -> list[str]
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
         raise InputError(f"{path}: {len(missing)} test item(s) have no hypothesis: {shown}.")
     return [found[i][0] for i in ids]
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

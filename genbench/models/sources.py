@@ -13,6 +13,7 @@ from genbench.data.dataset import DataOptions
 from genbench.errors import GenbenchError
 from genbench.models.protocol import capabilities
 from genbench.registry import Registry, import_target
+from genbench.validate import check_label
 
 # name → "module:attr" of ``load(device) -> model``; baselines and users' packages register
 # through the ``genbench.models`` entry-point group.
@@ -48,18 +49,51 @@ def load_model(spec: str, device: torch.device, data: DataOptions = DataOptions(
     """Resolve a registered name or ``package.module:attr`` into a model on ``device``.
 
     The label is the registered name, else the model's own ``name`` attribute, else the full
-    ``module:attr`` spec, so that two models never share a row by accident.
+    ``module:attr`` spec, so that two models never share a row by accident. A user's model may
+    not take a registered model's name as its label: its rows would shadow that model's on
+    every board (the README says so).
     """
     target = MODELS.get(spec) if spec in MODELS or ":" not in spec else import_target(spec)
-    try:
-        model = call_loader(target, device, data) if callable(target) and not capabilities(target) else target
-    except GenbenchError:
-        raise
-    except Exception as exc:  # a user's loader failing is their input error, not our crash
-        raise GenbenchError(f"Loading model {spec!r} failed: {type(exc).__name__}: {exc}") from exc
-    label = spec if spec in MODELS else str(getattr(model, "name", spec))
-    if inspect.isclass(model) or not capabilities(model):
+    model = _call_loader(spec, target, device, data)
+    offered = _capabilities(spec, model)
+    if inspect.isclass(model) or not offered:
         raise GenbenchError(
             f"Model {spec!r} offers none of the capabilities in genbench.models.protocol "
             "(sample, sample_labels, reconstruct, stylize, log_prob, translate, sample_translations, text_log_prob).")
-    return ModelSource(label, model, device)
+    return ModelSource(_label(spec, model), model, device)
+
+
+def _call_loader(spec: str, target: Any, device: torch.device, data: DataOptions) -> Any:
+    """``target(device)`` for a loader, ``target`` itself for a model object."""
+    try:
+        return call_loader(target, device, data) if callable(target) and not capabilities(target) else target
+    except (GenbenchError, KeyboardInterrupt):  # Ctrl-C still aborts
+        raise
+    # A user's loader failing is their input error, not our crash; sys.exit() inside it and other
+    # BaseException subclasses too: they must not end the run as if it had succeeded, or as a traceback.
+    except BaseException as exc:
+        raise GenbenchError(f"Loading model {spec!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _capabilities(spec: str, model: Any) -> frozenset[str]:
+    try:  # isinstance against a runtime protocol reads attributes, which a model may make raise
+        return capabilities(model)
+    except Exception as exc:
+        raise GenbenchError(f"Model {spec!r}: reading its methods raised {type(exc).__name__}: {exc}") from exc
+
+
+def _label(spec: str, model: Any) -> str:
+    """The registered name, else the model's ``name`` attribute as text, else ``spec``; checked."""
+    if spec in MODELS:
+        return spec
+    try:
+        name = getattr(model, "name", spec)
+        label = name if isinstance(name, str) else str(name)
+    except Exception as exc:  # a property or __str__ that raises
+        raise GenbenchError(f"Model {spec!r}: its name attribute cannot be read as text "
+                            f"({type(exc).__name__}: {exc}); give it a plain string `name`.") from exc
+    label = check_label(str.__str__(label), f"Model {spec!r}: its name")  # a plain str, not a subclass
+    if label in MODELS:
+        raise GenbenchError(f"Model {spec!r} is named {label!r}, the name of a registered model; its rows "
+                            "would shadow that model's. Give it another `name` attribute.")
+    return label

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from genbench.config import GateConfig
+from genbench.errors import InputError
 from genbench.metrics import METRICS
 from genbench.report.sources import Entry
 from genbench.significance import (Aggregate, Difference, approximate_randomization, from_intervals,
@@ -91,6 +92,10 @@ def holm(p_values: list[float]) -> list[float]:
 def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, paired_test: str
           ) -> Difference | tuple[str, str]:
     """The difference with its raw p-value, or the (verdict, reason) of a pair that cannot be tested."""
+    unsigned = [f"the {side}'s lacks {', '.join(e.unsigned_fields())}"
+                for side, e in (("base", b), ("candidate", c)) if e.unsigned_fields()]
+    if unsigned:  # two empty signatures are equal, yet say nothing about what was measured
+        return INCOMPARABLE, "no usable signature: " + "; ".join(unsigned)
     if b.key() != c.key():
         fb, fc = b.signature_fields(), c.signature_fields()
         fields = sorted(k for k in set(fb) | set(fc) if k != "seed" and fb.get(k) != fc.get(k))
@@ -100,6 +105,7 @@ def _test(b: Entry, c: Entry, config: GateConfig, seed: int, resamples: int, pai
         return UNAVAILABLE[(b.value is None, c.value is None)]
     paired = _paired_items(b, c)
     if paired is not None:
+        _check_test_size(c, paired[0], resamples)
         test = paired_bootstrap if paired_test == "bootstrap" else approximate_randomization
         return test(*paired, resamples, seed)
     return from_intervals(b.value, (b.ci_low, b.ci_high), c.value, (c.ci_low, c.ci_high))
@@ -118,6 +124,19 @@ def _paired_items(b: Entry, c: Entry) -> tuple[np.ndarray, np.ndarray, Aggregate
     from genbench.metrics.text import STATISTIC_METRICS, statistics_aggregate
 
     return (base, cand, statistics_aggregate(c.metric)) if c.metric in STATISTIC_METRICS else None
+
+
+# Paired tests hold resamples × items × statistics values at once: 10,000 resamples of the 616
+# verses' 10 BLEU statistics are 6.2e7 (0.5 GB). A file with a million items must not take the machine.
+MAX_RESAMPLED_VALUES = 10**8
+
+
+def _check_test_size(entry: Entry, values: np.ndarray, resamples: int) -> None:
+    size = resamples * values.size
+    if size > MAX_RESAMPLED_VALUES:
+        raise InputError(f"{entry.task} · {entry.model} · {entry.metric}: a paired test of {len(values):,} items with {resamples:,} "
+                         f"resamples would hold {size:.2g} values (at most {MAX_RESAMPLED_VALUES:.0e}); "
+                         "lower --resamples or compare fewer items.")
 
 
 # (base unavailable, candidate unavailable) → (verdict, reason). Unavailable on both sides loses

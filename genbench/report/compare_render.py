@@ -24,17 +24,18 @@ def _interval(c: Comparison) -> str:
 def to_rich(comparisons: list[Comparison]):
     """A compact terminal table; the reason is shown for verdicts other than ``same``."""
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="genbench compare")
     for col in ("task · model · metric", "verdict", "base → candidate", "difference [95% CI]", "p"):
         table.add_column(col, overflow="fold")
     for c in comparisons:
-        colour = COLOURS.get(c.verdict)
-        verdict = f"[{colour}]{c.verdict}[/]" if colour else c.verdict
+        # Names and reasons quote the compared files: Text keeps them literal, never markup.
+        verdict = Text(c.verdict, style=COLOURS.get(c.verdict, ""))
         if c.verdict != SAME:
-            verdict += f"\n[dim]{c.reason}[/]"
+            verdict.append("\n" + c.reason, style="dim")
         diff = f"{fmt(c.diff.diff)} {_interval(c)}" if c.diff else "—"
-        table.add_row(c.name, verdict, f"{fmt(c.base)} → {fmt(c.cand)}", diff, _p(c))
+        table.add_row(Text(c.name), verdict, Text(f"{fmt(c.base)} → {fmt(c.cand)}"), Text(diff), Text(_p(c)))
     return table
 
 

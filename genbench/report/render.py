@@ -102,18 +102,21 @@ def to_json(boards: list[Board]) -> str:
 
 
 def to_rich(boards: list[Board]):  # -> list[rich.table.Table]; rich is imported lazily
-    """Terminal tables with models as columns (in rank order) so that many metrics fit the width."""
+    """Terminal tables with models as columns (in rank order) so that many metrics fit the width.
+
+    Names come from the store, that is from users: they are rich Text, never parsed as markup."""
     from rich.table import Table
+    from rich.text import Text
 
     tables = []
     for i, board in enumerate(boards, start=1):
         models = board.ranked_models()
-        table = Table(title=f"{board.task} — board {i}, ranked by {board.primary}")
+        table = Table(title=Text(f"{board.task} — board {i}, ranked by {board.primary}"))
         table.add_column("metric")
         for rank, model in enumerate(models, start=1):
-            table.add_column(f"#{rank} {model}", justify="right")
+            table.add_column(Text(f"#{rank} {model}"), justify="right")
         for metric in board.metrics:
-            table.add_row(header(metric), *(_terminal_cell(board.cells.get((m, metric))) for m in models))
+            table.add_row(Text(header(metric)), *(_terminal_cell(board.cells.get((m, metric))) for m in models))
         tables.append(table)
     return tables
 

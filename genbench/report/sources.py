@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genbench.data.files import check_regular_file
+from genbench.data.json_file import read_json
 from genbench.errors import InputError
 from genbench.score import Items, Score, as_items
 from genbench.signature import comparability_key
 from genbench.store import Store
+from genbench.validate import label_problem
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,18 @@ class Entry:
     def key(self) -> str:
         return comparability_key(self.signature)
 
+    def unsigned_fields(self) -> list[str]:
+        """The fields every genbench signature has that this one lacks (all of them when it is empty):
+        a score without them says nothing about what it measured, so it compares with nothing."""
+        found = self.signature_fields()
+        return [name for name in SIGNED_FIELDS if not found.get(name)]
+
 
 REQUIRED = ("task", "model", "metric", "value", "signature")
+# Fields that Signature.render always writes and that say what was measured.
+SIGNED_FIELDS = ("task", "data", "metric", "impl")
+# n is a count of samples or items; SQLite and numpy hold it as a signed 64-bit integer.
+MAX_COUNT = 2**63 - 1
 
 
 def load_entries(ref: str, store: Path | None = None) -> list[Entry]:
@@ -57,18 +70,13 @@ def load_entries(ref: str, store: Path | None = None) -> list[Entry]:
     if store is None or not Path(store).is_file():
         raise InputError(f"{ref!r} is neither a JSON/CSV file nor a run id in a store "
                          f"(store: {store or 'none given'}).")
-    with Store(Path(store)) as db:
+    with Store(Path(store), readonly=True) as db:
         scores = db.run_scores(ref)
     return [Entry.from_score(s) for s in scores]
 
 
 def _from_json(path: Path) -> list[Entry]:
-    if not path.is_file():
-        raise InputError(f"{path}: no such file.")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid JSON ({exc}).") from exc
+    data = read_json(path)
     rows: list[Any]
     if isinstance(data, list) and data and isinstance(data[0], dict) and "rows" in data[0]:
         try:
@@ -84,8 +92,7 @@ def _from_json(path: Path) -> list[Entry]:
 
 
 def _from_csv(path: Path) -> list[Entry]:
-    if not path.is_file():
-        raise InputError(f"{path}: no such file.")
+    check_regular_file(path)
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
@@ -102,16 +109,61 @@ def _entry(row: Any, where: str) -> Entry:
         raise InputError(f"{where}: missing field(s) {', '.join(missing)}.")
     try:
         items = row.get("items")
-        return Entry(str(row["task"]), str(row["model"]), str(row["metric"]), _number(row["value"]),
-                     _number(row.get("ci_low")), _number(row.get("ci_high")), int(row.get("n") or 0),
-                     str(row.get("higher_is_better")).lower() in ("true", "1"), str(row["signature"]),
+        return Entry(_name(row["task"]), _name(row["model"]), _name(row["metric"]), _number(row["value"]),
+                     _number(row.get("ci_low")), _number(row.get("ci_high")), _count(row.get("n")),
+                     str(row.get("higher_is_better")).lower() in ("true", "1"), _signature(row["signature"]),
                      as_items(items) if isinstance(items, list) else None)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InputError(f"{where}: malformed value ({exc}).") from exc
 
 
+def _name(value: Any) -> str:
+    """A task, model or metric name: text (a number or a list is a malformed row, not a name)."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected a name, found {type(value).__name__} {_short(value)}")
+    problem = label_problem(value)
+    if problem:
+        raise ValueError(f"name {_short(value)}: {problem}")
+    return value
+
+
+def _signature(value: Any) -> str:
+    """The rendered signature; a missing one (null, '') stays '' and compares with nothing."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"signature must be text, found {type(value).__name__}")
+    value.encode("utf-8")  # UnicodeEncodeError (a ValueError) for a lone surrogate from a \\udcff escape
+    return value
+
+
 def _number(value: Any) -> float | None:
+    """A finite number, or None for a missing value (null, '' or NaN: an unavailable metric)."""
     if value is None or value == "":
         return None
-    number = float(value)
-    return None if math.isnan(number) else number
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"expected a number, found {type(value).__name__} {_short(value)}")
+    number = float(value)  # OverflowError for an integer beyond float's range
+    if math.isnan(number):
+        return None
+    if math.isinf(number):
+        raise ValueError(f"{_short(value)} is infinite; scores are finite numbers")
+    return number
+
+
+def _count(value: Any) -> int:
+    """A sample count: a whole number from 0 to MAX_COUNT (JSON numbers, or CSV text)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 20:
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise ValueError(f"n must be a whole number from 0 to {MAX_COUNT}, found {_short(value)}")
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
