@@ -72,13 +72,16 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
     return _store(store, "run", seed, config, str(torch_device), scores, skipped)
 
 
-def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, store: Path | None = None,
+def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int = 0, store: Path | None = None,
                  features: str | None = None, weights_dir: Path | None = None, corpus_dir: Path | None = None,
-                 device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
-    """Score outputs made elsewhere (a folder of PNG files, a text file) as if a model had produced them."""
+                 device: str = "auto", reference: Path | None = None, pairs: bool = False, resize: str = "clean",
+                 skip_bad: bool = False, progress: Callable[[str], Progress] | None = None) -> RunResult:
+    """Score outputs made elsewhere (a folder of images, a text file) as if a model had produced them:
+    on a named task, or against ``reference`` images (a folder, zip or manifest; ``pairs``: each
+    output against the reference image of the same relative name)."""
     name, seed = check_label(name, "--name"), check_seed(seed)
     check_writable(store_path(store))
-    task = TASKS.get(task_name)
+    task = _eval_task(task_name, reference, pairs, features, resize, skip_bad)
     if name in MODELS:
         raise GenbenchError(f"--name {name!r} is a registered model's name; its rows would mix with that "
                             "model's. Choose another label.")
@@ -88,8 +91,25 @@ def eval_samples(task_name: str, samples: Path, name: str, *, seed: int = 0, sto
     bar = progress(f"{task.name} · {name}") if progress else None
     scores = evaluate(task, FileSource(name, Path(samples)), options, bar)
     config = {"command": "eval", "task": task.name, "samples": str(samples), "name": name, "seed": seed,
-              "features": features}
+              "features": features, "reference": None if reference is None else str(reference),
+              "pairs": pairs, "resize": resize, "skip_bad": skip_bad}
     return _store(store, "eval", seed, config, f"none (files); features on {torch_device}", scores, [])
+
+
+def _eval_task(task_name: str | None, reference: Path | None, pairs: bool, features: str | None, resize: str,
+               skip_bad: bool) -> object:
+    if (task_name is None) == (reference is None):
+        raise GenbenchError("Pass --task (a named task) or --reference (your own images), not both and not neither.")
+    if reference is not None:
+        from genbench.features.resize import check_policy
+        from genbench.tasks.folder import adhoc_task
+
+        return adhoc_task(Path(reference), pairs, features, check_policy(resize), skip_bad)
+    task = TASKS.get(task_name)
+    if pairs or skip_bad or resize != "clean":
+        raise GenbenchError(f"--pairs, --skip-bad and --resize apply to --reference images; task {task.name} "
+                            "fixes its own.")
+    return task
 
 
 def _store(store: Path | None, command: str, seed: int, config: dict[str, Any], device: str,

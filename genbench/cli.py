@@ -157,21 +157,37 @@ def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, stor
 
 
 @cli.command(name="eval")
-@click.option("--task", "task_name", required=True, help="Task id, e.g. images/digits.")
+@click.option("--task", "task_name", help="Task id, e.g. images/digits (or give --reference).")
+@click.option("--reference", type=click.Path(path_type=Path),
+              help="Your own real images to score against: a folder (searched recursively), a .zip file or a "
+                   "manifest (.jsonl/.txt of paths).")
 @click.option("--samples", required=True, type=click.Path(path_type=Path),
-              help="Image tasks: a folder of PNG files (paired tasks: <item id>.png). Text tasks: a UTF-8 "
-                   "file with one hypothesis per test item in order, or a .jsonl file of {\"id\", \"hypothesis\"}.")
+              help="Image tasks: a folder of PNG files (paired tasks: <item id>.png); with --reference: a folder, "
+                   "zip or manifest of images. Text tasks: a UTF-8 file with one hypothesis per test item in "
+                   "order, or a .jsonl file of {\"id\", \"hypothesis\"}.")
 @click.option("--name", required=True, help="Label for these outputs in the store and leaderboards.")
+@click.option("--pairs", is_flag=True,
+              help="With --reference: score each sample against the reference image of the same relative name "
+                   "(PSNR, SSIM, LPIPS) instead of the two sets' distributions.")
+@click.option("--resize", default="clean", show_default=True, type=click.Choice(["clean", "torch-fidelity"]),
+              help="With --reference: how images reach the feature network's input size (clean-fid's clean "
+                   "bicubic, or torch-fidelity's bilinear for comparability with it).")
+@click.option("--skip-bad", is_flag=True,
+              help="With --reference: leave damaged images out (counted, and recorded in the scores) instead "
+                   "of refusing them.")
 @_scoring_options
-def eval_(task_name: str, samples: Path, name: str, seed: int, store: Path | None, json_path: Path | None,
-          features: str | None, weights_dir: Path | None, corpus_dir: Path | None, device: str) -> None:
-    """Score outputs made elsewhere (a vendor's) as if a model had produced them."""
+def eval_(task_name: str | None, reference: Path | None, samples: Path, name: str, pairs: bool, resize: str,
+          skip_bad: bool, seed: int, store: Path | None, json_path: Path | None, features: str | None,
+          weights_dir: Path | None, corpus_dir: Path | None, device: str) -> None:
+    """Score outputs made elsewhere (a vendor's) as if a model had produced them, on a task or
+    against your own reference images."""
     from genbench.api import eval_samples
 
     _check_writable(json_path)
     with _Bars() as bars:
         result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
-                              weights_dir=weights_dir, corpus_dir=corpus_dir, device=device, progress=bars)
+                              weights_dir=weights_dir, corpus_dir=corpus_dir, device=device, reference=reference,
+                              pairs=pairs, resize=resize, skip_bad=skip_bad, progress=bars)
     _show(result, json_path)
 
 

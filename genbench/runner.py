@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import torch
 
-from genbench.data.dataset import load_dataset
 from genbench.kinds import kind_of
 from genbench.models.sources import FileSource, ModelSource
 from genbench.score import Score
@@ -24,7 +23,7 @@ def evaluate(task: object, source: ModelSource | FileSource, options: RunOptions
     """Every score of ``source`` on ``task``. Raises InputError on bad outputs; nothing is stored here."""
     kind = kind_of(task.protocol)
     with torch.inference_mode():  # a user's model without no_grad must not build autograd graphs
-        ctx = Context(task, source, options, load_dataset(task.data, options.data), progress or no_progress)
+        ctx = Context(task, source, options, task.load_data(options.data), progress or no_progress)
         is_model = isinstance(source, ModelSource)
         if is_model:
             kind.check_model(ctx)

@@ -84,14 +84,15 @@ def test_cached_reference_features(tmp_path, payload, monkeypatch):
 
     monkeypatch.setenv("GENBENCH_CACHE", str(tmp_path / "cache"))
     net = FeatureNetwork("mean", "00" * 32, 1, "none",
-                         lambda x: {"features": x.mean((1, 2, 3))[:, None], "logits": x.mean((1, 2, 3))[:, None]})
+                         lambda x: {"features": x.mean((1, 2, 3))[:, None], "logits": x.mean((1, 2, 3))[:, None]},
+                         torch.nn.Identity())
     split = load_digits("test")
-    first = reference_features(split, net, "none")
+    first = reference_features(split, net, lambda batch: [batch.images], "none")
     entries = list((tmp_path / "cache").glob("*.safetensors"))
     assert entries
     for entry in entries:
         entry.write_bytes(payload[0])
-    again = reference_features(split, net, "none")  # the damaged entry is recomputed, not loaded
+    again = reference_features(split, net, lambda batch: [batch.images], "none")  # the damaged entry is recomputed, not loaded
     assert (again.features == first.features).all()
 
 

@@ -19,13 +19,19 @@ class FeatureNetwork:
     preprocessing: str
     embed: Callable[[torch.Tensor], dict[str, torch.Tensor]]
     module: torch.nn.Module  # what holds the weights (moved by ``to``)
+    # Networks for RGB images of any size (a user's folders): the square side ``embed`` takes,
+    # None for networks tied to a task's own images (digits-cnn).
+    input_size: int | None = None
+    eight_bit_input: bool = False  # embed rounds its input to 8 bits (torch-fidelity's Inception)
+    resizes_itself: bool = False  # embed takes any size and resizes as torch-fidelity does
 
     def to(self, device: torch.device) -> "FeatureNetwork":
         return replace(self, module=self.module.to(device))
 
     @property
     def device(self) -> torch.device:
-        return next(self.module.parameters()).device
+        weights = next(self.module.parameters(), None)  # a network may hold no weights at all
+        return torch.device("cpu") if weights is None else weights.device
 
     @torch.no_grad()
     def __call__(self, images: torch.Tensor, batch_size: int = 256) -> dict[str, torch.Tensor]:

@@ -1,7 +1,8 @@
 """Reference features (the real split through a feature network), computed once and cached on disk.
 
-The cache key holds everything that decides the features: the split's content hash, the
-network's name and weights sha256, and the preprocessing. Entries are safetensors written atomically.
+The cache key holds everything that decides the features: the data's content hash (for a user's
+folder: every relative path and file hash), the network's name and weights sha256, the
+preprocessing (grid or resize policy) and a version of what is stored. Entries are safetensors written atomically.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import hashlib
 import logging
 import os
 from pathlib import Path
+from typing import Any, Callable, Iterable
 
 from safetensors.torch import load_file, save_file
 
@@ -17,11 +19,11 @@ import torch
 
 from genbench.atomic import write_atomically
 from genbench.data.dataset import Dataset
-from genbench.data.digits import quantize
 from genbench.features.base import FeatureNetwork
 from genbench.metrics.generation import FeatureSet
 
 CACHE_ENV = "GENBENCH_CACHE"
+Prepare = Callable[[Any], Iterable[torch.Tensor]]  # a dataset batch → network input tensors
 log = logging.getLogger(__name__)
 
 
@@ -34,18 +36,22 @@ def cache_dir() -> Path:
 REFERENCE_BATCH = 256
 
 
-def reference_features(data: Dataset, net: FeatureNetwork, levels: int) -> FeatureSet:
-    """Features of every item of ``data``, snapped to the task's grid of ``levels`` values first,
-    exactly as the outputs scored against them are."""
-    preprocessing = f"quantize-{levels}-levels"
-    key = hashlib.sha256(f"{data.content_hash}|{net.name}|{net.sha256}|{preprocessing}".encode()).hexdigest()[:32]
+# Bumped whenever what is cached for the same key changes meaning.
+STATS_VERSION = 2
+
+
+def reference_features(data: Dataset, net: FeatureNetwork, prepare: Prepare, preprocessing: str) -> FeatureSet:
+    """Features of every item of ``data``; ``prepare`` turns a batch into network inputs exactly as
+    the outputs scored against them are prepared, and ``preprocessing`` names that in the key."""
+    identity = f"v{STATS_VERSION}|{data.content_hash}|{net.name}|{net.sha256}|{preprocessing}"
+    key = hashlib.sha256(identity.encode()).hexdigest()[:32]
     path = cache_dir() / f"{key}.safetensors"
     if path.is_file():
         try:
             return FeatureSet.from_tensors(load_file(str(path)))
         except Exception:  # a damaged cache entry is recomputed, never trusted
             path.unlink(missing_ok=True)
-    parts = [net(quantize(batch.images, levels)) for batch in data.batches(REFERENCE_BATCH)]
+    parts = [net(images) for batch in data.batches(REFERENCE_BATCH) for images in prepare(batch)]
     out = {name: torch.cat([p[name] for p in parts]) for name in parts[0]}
     try:
         write_atomically(path, lambda tmp: save_file({k: v.contiguous() for k, v in out.items()}, tmp))

@@ -21,6 +21,8 @@ KINDS.register("reconstruct", "genbench.kinds.reconstruction:RECONSTRUCTION")
 KINDS.register("stylize", "genbench.kinds.style:STYLE")
 KINDS.register("translate", "genbench.kinds.translation:TRANSLATION")
 KINDS.register("text_likelihood", "genbench.kinds.text_likelihood:TEXT_LIKELIHOOD")
+KINDS.register("folder_sample", "genbench.kinds.folder:FOLDER_GENERATION")
+KINDS.register("folder_pairs", "genbench.kinds.folder:FOLDER_PAIRS")
 
 
 def kind_of(protocol: str):  # -> TaskKind; untyped here so that listing kinds imports none

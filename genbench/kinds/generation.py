@@ -17,10 +17,10 @@ from genbench.data.image_folder import read_folder
 from genbench.errors import InputError
 from genbench.features import load_features
 from genbench.features.base import FeatureNetwork
-from genbench.features.reference import reference_features
+from genbench.features.reference import Prepare, reference_features
 from genbench.kinds.base import TaskKind
 from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHARE, PRDC_K, FeatureSet,
-                                         GaussianSums, generation_scores, kid_kernel_label)
+                                         GaussianSums, class_scores, feature_scores, kid_kernel_label)
 from genbench.metrics.intervals import mean_with_interval
 from genbench.metrics.likelihood import bits_per_dim
 from genbench.models.protocol import capabilities
@@ -31,25 +31,32 @@ from genbench.scoring.scorer import Scorer
 
 
 class FeatureState:
-    """Samples seen so far, in feature space: FID's sums, and features/logits kept for KID and PRDC."""
+    """Samples seen so far, in feature space: FID's sums, and features/logits kept for KID and PRDC.
 
-    def __init__(self, embedder: FeatureNetwork, classifier: FeatureNetwork, real: FeatureSet,
-                 real_classes: np.ndarray) -> None:
-        self.embedder, self.classifier = embedder, classifier
+    ``prepare`` turns a batch of outputs into network inputs (the digits: the tensor itself; a
+    user's images: resized tensors); ``classifier`` is the task's own class predictor, if it has one.
+    """
+
+    def __init__(self, embedder: FeatureNetwork, real: FeatureSet, classifier: FeatureNetwork | None = None,
+                 real_classes: np.ndarray | None = None, prepare: Prepare = lambda batch: [batch]) -> None:
+        self.embedder, self.classifier, self.prepare = embedder, classifier, prepare
         self.real, self.real_classes = real, real_classes
         self.sums = GaussianSums(embedder.dim)
         self.features: list[np.ndarray] = []
         self.logits: list[np.ndarray] = []
         self.classes: list[np.ndarray] = []
 
-    def update(self, images: torch.Tensor) -> None:
-        out = self.embedder(images)
-        features = out["features"].numpy()
-        self.sums.update(features)
-        self.features.append(features)
-        self.logits.append(out["logits"].numpy())
-        same = self.classifier is self.embedder
-        self.classes.append(out["logits"].numpy() if same else self.classifier(images)["logits"].numpy())
+    def update(self, batch: Any) -> None:
+        for images in self.prepare(batch):
+            out = self.embedder(images)
+            features = out["features"].numpy()
+            self.sums.update(features)
+            self.features.append(features)
+            self.logits.append(out["logits"].numpy())
+            if self.classifier is self.embedder:
+                self.classes.append(out["logits"].numpy())
+            elif self.classifier is not None:
+                self.classes.append(self.classifier(images)["logits"].numpy())
 
     def merge(self, other: "FeatureState") -> None:
         self.sums.merge(other.sums)
@@ -59,6 +66,30 @@ class FeatureState:
 
     def fake(self) -> FeatureSet:
         return FeatureSet(np.concatenate(self.features), np.concatenate(self.logits))
+
+
+def feature_score_list(ctx: Context, state: FeatureState, score: Scorer, extra: dict | None = None) -> list[Score]:
+    """FID, KID, its std and PRDC of the state's samples, as scores (too few samples: an error);
+    ``extra`` settings go into every one of their signatures."""
+    extra = extra or {}
+    fake = state.fake()
+    n = len(fake.features)
+    if n < 2 * PRDC_K:
+        raise InputError(f"{ctx.source.label}: {n} sample(s) is too few; the generation metrics need at least "
+                         f"{2 * PRDC_K}.")
+    ctx.progress("scoring", 0, 1)
+    est = feature_scores(state.real, fake, ctx.options.seed, ctx.task.resamples, fake_sums=state.sums)
+    ctx.progress("scoring", 1, 1)
+    feat = {"features": state.embedder.name, "features_sha": state.embedder.sha256}
+    kid_settings = {"estimator": "unbiased-mmd2-all-items", "kernel": kid_kernel_label(), **extra}
+    kid_std_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": kid_kernel_label(),
+                        **extra}
+    return [
+        score("fid", est["fid"], {"reference": "test", **extra}, **feat),
+        score("kid", est["kid"], kid_settings, **feat),
+        score("kid_std", est["kid_std"], kid_std_settings, **feat),
+        *(score(m, est[m], {"k": PRDC_K, **extra}, **feat) for m in ("precision", "recall", "density", "coverage")),
+    ]
 
 
 class GenerationKind(TaskKind):
@@ -81,9 +112,13 @@ class GenerationKind(TaskKind):
         embedder = load_features(options.features or task.features, options.weights_dir, options.device)
         classifier = (embedder if embedder.name == task.classifier
                       else load_features(task.classifier, options.weights_dir, options.device))
-        real = reference_features(ctx.data, embedder, task.levels)
-        real_classes = reference_features(ctx.data, classifier, task.levels).logits
-        return FeatureState(embedder, classifier, real, real_classes)
+
+        def snap(batch: Any) -> list[torch.Tensor]:
+            return [quantize(batch.images, task.levels)]
+
+        real = reference_features(ctx.data, embedder, snap, task.preprocessing)
+        real_classes = reference_features(ctx.data, classifier, snap, task.preprocessing).logits
+        return FeatureState(embedder, real, classifier, real_classes)
 
     def model_outputs(self, ctx: Context) -> Iterator[torch.Tensor]:
         task, n = ctx.task, self.wanted(ctx)
@@ -100,25 +135,13 @@ class GenerationKind(TaskKind):
         return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash)
 
     def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
-        fake = state.fake()
-        n = len(fake.features)
-        if n < 2 * PRDC_K:
-            raise InputError(f"{ctx.source.label}: {n} sample(s) is too few; the generation metrics need at least "
-                             f"{2 * PRDC_K}.")
-        ctx.progress("scoring", 0, 1)
-        est = generation_scores(state.real, fake, state.real_classes, np.concatenate(state.classes),
-                                ctx.options.seed, ctx.task.resamples, fake_sums=state.sums)
-        ctx.progress("scoring", 1, 1)
         score = self.scorer(ctx, state)
+        scores = feature_score_list(ctx, state, score)
+        est = class_scores(state.fake().logits, state.real_classes, np.concatenate(state.classes),
+                           ctx.options.seed, ctx.task.resamples)
         feat = {"features": state.embedder.name, "features_sha": state.embedder.sha256}
         cls = {"features": state.classifier.name, "features_sha": state.classifier.sha256}
-        kid_settings = {"estimator": "unbiased-mmd2-all-items", "kernel": kid_kernel_label()}
-        kid_std_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": kid_kernel_label()}
-        return [
-            score("fid", est["fid"], {"reference": "test"}, **feat),
-            score("kid", est["kid"], kid_settings, **feat),
-            score("kid_std", est["kid_std"], kid_std_settings, **feat),
-            *(score(m, est[m], {"k": PRDC_K}, **feat) for m in ("precision", "recall", "density", "coverage")),
+        return scores + [
             score("classifier_score", est["classifier_score"], {"splits": 1}, **feat),
             score("modes_covered", est["modes_covered"], {"share": MODE_SHARE}, **cls),
             score("class_js", est["class_js"], {"base": 2}, **cls),

@@ -61,6 +61,17 @@ class Board:
 
 
 
+# A task declared on the command line (eval --reference) is not registered: its board is ordered
+# by the first of these it reports (the kinds' primary metrics).
+FALLBACK_PRIMARY = ("fid", "psnr", "intra_fid_mean", "style_gram", "bleu", "bits_per_char")
+
+
+def primary_metric(task: str, metrics: set[str]) -> str:
+    if task in TASKS:
+        return kind_of(TASKS.get(task).protocol).primary_metric
+    return next((m for m in FALLBACK_PRIMARY if m in metrics), sorted(metrics)[0])
+
+
 def build_boards(scores: list[Score]) -> list[Board]:
     boards: list[Board] = []
     by_task_model: dict[tuple[str, str], dict[str, Score]] = {}
@@ -71,7 +82,7 @@ def build_boards(scores: list[Score]) -> list[Board]:
         if candidates:
             board = candidates[0]
         else:
-            board = Board(task, kind_of(TASKS.get(task).protocol).primary_metric)
+            board = Board(task, primary_metric(task, set(metric_scores)))
             boards.append(board)
         for metric, score in metric_scores.items():
             board.cells[(model, metric)] = score

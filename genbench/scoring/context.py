@@ -43,6 +43,8 @@ class Context:
     options: RunOptions
     data: Dataset
     progress: Progress = no_progress
+    # What a kind keeps between its steps for this one evaluation (the samples it opened …).
+    scratch: dict[str, Any] = field(default_factory=dict)
 
     @property
     def who(self) -> str:

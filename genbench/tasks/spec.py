@@ -7,6 +7,7 @@ from typing import Literal
 
 import torch
 
+from genbench.data.dataset import DataOptions, Dataset, load_dataset
 from genbench.data.digits import IMAGE_SHAPE, LEVELS
 from genbench.errors import GenbenchError
 from genbench.registry import Registry
@@ -15,8 +16,17 @@ from genbench.registry import Registry
 Protocol = Literal["sample", "conditional", "reconstruct", "stylize", "translate", "text_likelihood"]
 
 
+class NamedData:
+    """Tasks whose data is a registered dataset (``data``: a key of DATASETS)."""
+
+    data: str
+
+    def load_data(self, options: DataOptions) -> Dataset:
+        return load_dataset(self.data, options)
+
+
 @dataclass(frozen=True)
-class ImageTask:
+class ImageTask(NamedData):
     name: str
     version: int
     protocol: Protocol
@@ -44,7 +54,7 @@ class ImageTask:
 
 
 @dataclass(frozen=True)
-class StyleTask:
+class StyleTask(NamedData):
     """Style transfer on fixed (content, style) pairs of bundled images (genbench.data.style_pairs)."""
 
     name: str
@@ -64,7 +74,7 @@ class StyleTask:
 
 
 @dataclass(frozen=True)
-class TextTask:
+class TextTask(NamedData):
     """A task on the embedded Spanish–English corpus (genbench.data.bible), scored on its test books."""
 
     name: str

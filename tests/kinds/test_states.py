@@ -46,7 +46,10 @@ def test_per_item_shards_merge_in_order():
 def test_reference_features_are_snapped_to_the_tasks_grid():
     data = load_digits("test")
     net = load_features("digits-cnn")
-    coarse = reference_features(data, net, levels=3)
+    def snap(levels):
+        return lambda batch: [quantize(batch.images, levels)]
+
+    coarse = reference_features(data, net, snap(3), "quantize-3-levels")
     np.testing.assert_allclose(coarse.features, net(quantize(data.images, 3))["features"].numpy())
-    fine = reference_features(data, net, levels=17)
+    fine = reference_features(data, net, snap(17), "quantize-17-levels")
     assert not np.allclose(coarse.features, fine.features)  # the grid reaches the features, not only the key

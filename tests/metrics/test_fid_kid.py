@@ -117,3 +117,14 @@ def test_kid_over_subsets_reads_the_kernel_it_is_given(digits_features, monkeypa
     cubic = g.kid(test, train, seed=0)
     monkeypatch.setattr(g, "KID_KERNEL", {**g.KID_KERNEL, "kid_kernel_poly_degree": 2})
     assert g.kid(test, train, seed=0)[0] != pytest.approx(cubic[0], rel=1e-3)
+
+
+@pytest.mark.parametrize("dim, subset", [(6, 40), (48, 20)])  # subsets larger and smaller than the dimension
+def test_subset_fid_equals_torch_fidelitys_fid_of_the_subset(dim, subset):
+    rng = np.random.default_rng(dim)
+    real, fake = rng.normal(0, 1, (200, dim)), rng.normal(0.2, 1.3, (100, dim))
+    stats = g.gaussian_stats(real)
+    subset_fid = g.SubsetFid(stats, fake)
+    for seed in range(3):
+        idx = np.sort(np.random.default_rng(seed).choice(100, subset, replace=False))
+        assert subset_fid(idx) == pytest.approx(g.fid(stats, fake[idx]), rel=1e-6)
