@@ -48,4 +48,4 @@ def load(weights_dir: Path | None = None, spec: WeightsSpec = INCEPTION_V3) -> F
         return {"features": features, "logits": logits}
 
     return FeatureNetwork("inception-v3-compat", digest, 2048,
-                          "grey→RGB, uint8, torch-fidelity bilinear resize to 299", embed, net)
+                          "grey→RGB, uint8, torch-fidelity bilinear resize to 299", embed, net, input_size=299)
