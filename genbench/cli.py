@@ -382,6 +382,40 @@ def corpus_get(method: str, dest: Path, url: str | None) -> None:
     click.echo(f"corpus installed in {find_library(root)}")
 
 
+@cli.group()
+def weights() -> None:
+    """Pretrained weights files: what is present, and getting them hash-checked."""
+
+
+@weights.command(name="list")
+@click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP)
+def weights_list(weights_dir: Path | None) -> None:
+    """Show every weights file genbench knows: present or missing, path, full sha256, sources."""
+    from genbench.features.weights_sources import status
+
+    # Plain lines rather than a table: full hashes, paths and URLs stay whole and copy-pasteable.
+    for row in status(weights_dir):
+        colour = {"present": "green", "missing": "yellow"}.get(row.state, "red")
+        click.echo(f"{click.style(row.weights.name, bold=True)}  {click.style(row.state, fg=colour)}  {row.path}")
+        click.echo(f"  sha256   {row.weights.spec.sha256} ({row.weights.hash_from})")
+        for i, source in enumerate(row.weights.sources, 1):
+            click.echo(f"  source {i} {source.describe()}")
+
+
+@weights.command(name="get")
+@click.argument("name")
+@click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP)
+def weights_get(name: str, weights_dir: Path | None) -> None:
+    """Download NAME (see `genbench weights list`) into the weights directory, its full sha256 checked
+    before the file appears; sources are tried in order and each failure is reported."""
+    from genbench.features.weights_sources import get
+
+    console = _console()
+    path, fetched = get(name, weights_dir,
+                        report=lambda line: console.print(line, style="yellow", markup=False, highlight=False))
+    click.echo(f"{name}: {'saved' if fetched else 'already present, sha256 checked'}: {path}")
+
+
 @cli.command()
 @click.argument("baseline")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("trained"), show_default=True,

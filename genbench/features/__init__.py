@@ -1,4 +1,5 @@
-"""Feature networks: the digits network genbench trains and ships, and Inception-v3 from local weights."""
+"""Feature networks: the digits network genbench trains and ships, and ImageNet-scale networks
+(Inception-v3, MobileNetV2, DINOv2) from hash-checked local weights."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from genbench.registry import Registry
 FEATURES: Registry[Callable[[Path | None], FeatureNetwork]] = Registry("feature network", "genbench.features")
 FEATURES.register("digits-cnn", "genbench.features.digits_net:load")
 FEATURES.register("inception", "genbench.features.inception:load")
+FEATURES.register("mobilenet-v2", "genbench.features.mobilenet:load")
+FEATURES.register("dinov2-vit-b14", "genbench.features.dinov2:load_vitb14")
+FEATURES.register("dinov2-vit-l14", "genbench.features.dinov2:load_vitl14")
 
 
 def load_features(name: str, weights_dir: Path | None = None, device: torch.device | None = None) -> FeatureNetwork:

@@ -11,7 +11,11 @@ import torch
 @dataclass(frozen=True)
 class FeatureNetwork:
     """``embed`` maps images (N, C, H, W) in [0, 1], on ``module``'s device, to a dict with
-    ``features`` (N, D) and ``logits`` (N, K); calling the network handles devices and batching."""
+    ``features`` (N, D) and ``logits`` (N, K); calling the network handles devices and batching.
+
+    ``input_size`` is the side of the square images ``embed`` expects when the caller must resize
+    them first (the ImageNet networks); None where ``embed`` takes the task's images as they are.
+    """
 
     name: str
     sha256: str

@@ -25,6 +25,7 @@ INCEPTION_V3 = WeightsSpec(
     sha256="6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2",
     url="https://github.com/toshas/torch-fidelity/releases/download/v0.2.0/weights-inception-2015-12-05-6726825d.pth",
     purpose="--features inception (torch-fidelity Inception-v3)",
+    name="inception",
 )
 
 

@@ -26,15 +26,15 @@ from genbench.features.weights_cache import WeightsSpec, resolve
 ALEXNET = WeightsSpec("alexnet-owt-7be5be79.pth",
                       "7be5be791159472b1fbf3c69796f7cb30dca7ad8466c2df70058c37116cdee02",
                       "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
-                      "LPIPS (AlexNet backbone)")
+                      "LPIPS (AlexNet backbone)", name="alexnet")
 VGG16 = WeightsSpec("vgg16-397923af.pth",
                     "397923af8e79cdbb6a7127f12361acd7a2f83e06b05044ddf496e83de57a5bf0",
                     "https://download.pytorch.org/models/vgg16-397923af.pth",
-                    "The VGG16 backbone (LPIPS-vgg, VGG Gram distance)")
+                    "The VGG16 backbone (LPIPS-vgg, VGG Gram distance)", name="vgg16")
 SQUEEZENET = WeightsSpec("squeezenet1_1-b8a52dc0.pth",
                          "b8a52dc049b60e4b6ab68ad0df457362afab8b6304b2febdc1650a5dab4d7e7b",
                          "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
-                         "LPIPS (SqueezeNet 1.1 backbone)")
+                         "LPIPS (SqueezeNet 1.1 backbone)", name="squeezenet")
 # lpips' name for a backbone → (its weights file, the torchvision constructor's name)
 BACKBONES = {"alex": (ALEXNET, "alexnet"), "vgg": (VGG16, "vgg16"), "squeeze": (SQUEEZENET, "squeezenet1_1")}
 # LPIPS' AlexNet sees too little of an 8×8 image; upsampling small images to 64×64 keeps every

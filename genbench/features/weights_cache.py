@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from genbench.atomic import write_atomically
 from genbench.errors import GenbenchError, UnavailableError
 from genbench.weights import sha256_file
 
@@ -37,6 +38,7 @@ class WeightsSpec:
     sha256: str  # all 64 hex digits, lower case
     url: str
     purpose: str
+    name: str | None = None  # what ``genbench weights get`` calls it, where it knows the file
 
     def __post_init__(self) -> None:
         if not FULL_SHA256.fullmatch(self.sha256):
@@ -54,6 +56,13 @@ def _prefix_note(spec: WeightsSpec, digest: str) -> str:
         return (f" Its first {len(found.group(1))} hex digits match the prefix in the file name, but only the "
                 "full hash identifies the release: this file is not it.")
     return ""
+
+
+def _how_to_get(spec: WeightsSpec) -> str:
+    by_hand = f"download it from {spec.url} and put it there"
+    if spec.name is None:
+        return by_hand[0].upper() + by_hand[1:]
+    return f"Run `genbench weights get {spec.name}`, or {by_hand}"
 
 
 def weights_dir(explicit: Path | None = None) -> Path:
@@ -79,7 +88,7 @@ def resolve(spec: WeightsSpec, directory: Path | None = None) -> tuple[Path, str
     if not path.is_file():
         raise UnavailableError(
             f"{spec.purpose} needs the weights file {spec.filename} (sha256 {spec.sha256}), "
-            f"which is not in {shown(folder)}. Download it from {spec.url} and put it there "
+            f"which is not in {shown(folder)}. {_how_to_get(spec)} "
             f"(or point --weights-dir / ${ENV_VAR} at the folder that holds it)."
         )
     digest = sha256_file(path)
@@ -95,26 +104,31 @@ def resolve(spec: WeightsSpec, directory: Path | None = None) -> tuple[Path, str
 def download(spec: WeightsSpec, directory: Path | None = None, url: str | None = None,
              timeout: float = 60.0) -> Path:
     """Fetch ``spec`` into the weights directory; the file appears only once its hash checks out."""
-    folder = weights_dir(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     source = url or spec.url
-    digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as out, urllib.request.urlopen(source, timeout=timeout) as response:
+            copy_verified(response, out, spec, f"Download of {spec.filename} from {source}")
+
+    target = weights_dir(directory) / spec.filename
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(source, timeout=timeout) as response:
-            for chunk in iter(lambda: response.read(1 << 20), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        if not spec.matches(digest.hexdigest()):
-            raise UnavailableError(
-                f"Download of {spec.filename} from {source} has sha256 {digest.hexdigest()}, "
-                f"expected {spec.sha256}; nothing was saved.{_prefix_note(spec, digest.hexdigest())}"
-            )
-        target = folder / spec.filename
-        os.replace(tmp, target)
-        return target
-    except OSError as exc:
+        write_atomically(target, write)
+    except OSError as exc:  # urllib's URLError and HTTPError are OSErrors too
         raise UnavailableError(f"Cannot download {spec.filename} from {source}: {exc}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    return target
+
+
+def copy_verified(src: BinaryIO, out: BinaryIO, spec: WeightsSpec, what: str) -> None:
+    """Stream ``src`` into ``out``, then raise unless the bytes carry ``spec``'s full sha256.
+
+    The caller writes ``out`` to a temporary file, so a refused copy never takes the real name.
+    """
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: src.read(1 << 20), b""):
+        digest.update(chunk)
+        out.write(chunk)
+    if not spec.matches(digest.hexdigest()):
+        raise UnavailableError(
+            f"{what} has sha256 {digest.hexdigest()}, expected {spec.sha256}; nothing was saved."
+            f"{_prefix_note(spec, digest.hexdigest())}"
+        )

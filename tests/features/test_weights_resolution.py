@@ -43,6 +43,7 @@ def test_inception_plumbing_with_random_weights(tmp_path):
     out = net(torch.rand(3, 1, 8, 8))
     assert out["features"].shape == (3, 2048) and out["logits"].shape == (3, 1008)
     assert net.sha256 == digest and torch.isfinite(out["features"]).all()
+    assert net.input_size == 299  # what a caller resizing images for it must produce
 
 
 def test_missing_inception_weights_name_the_file_and_where_to_put_it(tmp_path):
