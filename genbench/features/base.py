@@ -23,8 +23,6 @@ class FeatureNetwork:
     preprocessing: str
     embed: Callable[[torch.Tensor], dict[str, torch.Tensor]]
     module: torch.nn.Module  # what holds the weights (moved by ``to``)
-    # Networks for RGB images of any size (a user's folders): the square side ``embed`` takes,
-    # None for networks tied to a task's own images (digits-cnn).
     input_size: int | None = None
     eight_bit_input: bool = False  # embed rounds its input to 8 bits (torch-fidelity's Inception)
     resizes_itself: bool = False  # embed takes any size and resizes as torch-fidelity does
