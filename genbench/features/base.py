@@ -36,8 +36,10 @@ class FeatureNetwork:
         return torch.device("cpu") if weights is None else weights.device
 
     @torch.no_grad()
-    def __call__(self, images: torch.Tensor, batch_size: int = 256) -> dict[str, torch.Tensor]:
+    def __call__(self, images: torch.Tensor, batch_size: int | None = None) -> dict[str, torch.Tensor]:
         """Outputs as float64 on the CPU, whatever device the network runs on."""
+        # ImageNet-sized inputs: a few dozen at a time keep the activations to tens of MiB.
+        batch_size = batch_size or (256 if self.input_size is None else 32)
         device = self.device
         parts = [self.embed(images[i:i + batch_size].to(device)) for i in range(0, len(images), batch_size)]
         return {key: torch.cat([p[key].double().cpu() for p in parts]) for key in parts[0]}
