@@ -50,8 +50,10 @@ def paired_bootstrap(base: np.ndarray, cand: np.ndarray, aggregate: Aggregate, r
     rng = np.random.default_rng(seed)
     idxs = rng.choice(len(base), size=(resamples, len(base)), replace=True)
     base_score, cand_score = aggregate(base.sum(0)), aggregate(cand.sum(0))
-    scores_base = np.array([aggregate(s.sum(0)) for s in base[idxs]])
-    scores_cand = np.array([aggregate(s.sum(0)) for s in cand[idxs]])
+    # One resample at a time: indexing with the whole (resamples, n) array would hold every
+    # resample's statistics at once (10,000 × 616 verses × 18 chrF statistics is 0.9 GB).
+    scores_base = np.array([aggregate(base[i].sum(0)) for i in idxs])
+    scores_cand = np.array([aggregate(cand[i].sum(0)) for i in idxs])
     sample_diffs = np.abs(scores_cand - scores_base)
     p = _p_value(sample_diffs - sample_diffs.mean(), abs(cand_score - base_score))
     low, high = np.quantile(scores_cand - scores_base, [0.025, 0.975])

@@ -126,16 +126,16 @@ def _paired_items(b: Entry, c: Entry) -> tuple[np.ndarray, np.ndarray, Aggregate
     return (base, cand, statistics_aggregate(c.metric)) if c.metric in STATISTIC_METRICS else None
 
 
-# Paired tests hold resamples × items × statistics values at once: 10,000 resamples of the 616
-# verses' 10 BLEU statistics are 6.2e7 (0.5 GB). A file with a million items must not take the machine.
+# A paired test draws resamples × items indices at once (each resample's statistics are summed one
+# at a time): 10,000 resamples of 616 verses are 6.2e6. A file with a million items must not take the machine.
 MAX_RESAMPLED_VALUES = 10**8
 
 
 def _check_test_size(entry: Entry, values: np.ndarray, resamples: int) -> None:
-    size = resamples * values.size
+    size = resamples * len(values)
     if size > MAX_RESAMPLED_VALUES:
         raise InputError(f"{entry.task} · {entry.model} · {entry.metric}: a paired test of {len(values):,} items with {resamples:,} "
-                         f"resamples would hold {size:.2g} values (at most {MAX_RESAMPLED_VALUES:.0e}); "
+                         f"resamples would draw {size:.2g} indices (at most {MAX_RESAMPLED_VALUES:.0e}); "
                          "lower --resamples or compare fewer items.")
 
 
