@@ -152,6 +152,20 @@ def pickle_file(name: str, kind: str) -> Setup:
     return setup
 
 
+def inflation_bomb(bzs: Path, bzz: Path, size: int = 1 << 30) -> None:
+    """Point the first block of a zText module at a zlib stream of ``size`` zeros (about size/1000 bytes)."""
+    import struct
+    import zlib
+
+    bomb = zlib.compress(bytes(size), 1)
+    blocks = bytearray(bzs.read_bytes())
+    usize = struct.unpack_from("<III", blocks, 0)[2]
+    struct.pack_into("<III", blocks, 0, bzz.stat().st_size, len(bomb), usize)
+    bzs.write_bytes(bytes(blocks))
+    with open(bzz, "ab") as fh:
+        fh.write(bomb)
+
+
 def good_png() -> bytes:
     return png_bytes(np.arange(64, dtype=np.uint8).reshape(8, 8) * 4)
 

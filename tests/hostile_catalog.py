@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hostile import DAMAGED_PNGS, set_schema_version, tamper
 from hostile_cases import (ACCEPT, BAD_NAMES, INCOMPARABLE, MARKUP_NAMES, PICKLES, Case, corpus_copy, digits_folder,
-                           fifo, flip_bytes, good_base, good_png, module_file, one_run_store, paired_folder,
+                           fifo, flip_bytes, good_base, good_png, inflation_bomb, module_file, one_run_store, paired_folder,
                            pickle_file, score_row, steps, store_with, truncate, write)
 
 RUN = ("run", "--no-baselines", "--store", "{d}/r.sqlite")
@@ -291,7 +291,8 @@ def corpus_cases() -> list[Case]:
                "conf-fifo": lambda r: (real_conf(r).unlink(), os.mkfifo(real_conf(r))),
                "conf-datapath-escape": lambda r: real_conf(r).write_text(
                    "[spaRV1909eb]\nModDrv=zText\nDataPath=../../../../../../dev/\n"),
-               "conf-encoding": lambda r: real_conf(r).write_text("[spaRV1909eb]\nModDrv=zText\nEncoding=Latin-1\n")}
+               "conf-encoding": lambda r: real_conf(r).write_text("[spaRV1909eb]\nModDrv=zText\nEncoding=Latin-1\n"),
+               "bzz-block-bomb": lambda r: inflation_bomb(module_file(r, "bzs"), module_file(r, "bzz"))}
     cases = [Case("corpus", f"where-{key}", where, corpus_copy(damage)) for key, damage in damages.items()]
     cases += [Case("corpus", "where-missing", where), Case("corpus", "where-a-file", where, write("sword", "x")),
               Case("corpus", "where-fifo", where, fifo("sword")),

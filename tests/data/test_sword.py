@@ -144,3 +144,25 @@ def test_a_module_cut_short_at_an_entry_boundary_is_refused(tmp_path, ext, keep)
     path.write_bytes(data[:int(len(data) * keep) // entry * entry])
     with pytest.raises(InputError, match="SWORD"):
         load_corpus("test", root)
+
+
+def test_a_block_that_inflates_past_its_index_is_refused_without_inflating_it(tmp_path):
+    import shutil
+    import struct
+    import zlib
+
+    from genbench.data.bible import load_corpus
+    from genbench.errors import InputError
+
+    root = tmp_path / "sword"
+    shutil.copytree(find_library(), root)
+    bzs, bzz = (next(root.glob(f"modules/texts/ztext/*/nt.{ext}")) for ext in ("bzs", "bzz"))
+    bomb = zlib.compress(bytes(256 << 20), 1)  # 256 MiB of zeros in about 256 KiB
+    blocks = bytearray(bzs.read_bytes())
+    _, _, usize = struct.unpack_from("<III", blocks, 0)
+    struct.pack_into("<III", blocks, 0, bzz.stat().st_size, len(bomb), usize)
+    bzs.write_bytes(bytes(blocks))
+    with open(bzz, "ab") as fh:
+        fh.write(bomb)
+    with pytest.raises(InputError, match="inflates to more than"):
+        load_corpus("test", root)
