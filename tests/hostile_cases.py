@@ -152,7 +152,7 @@ def pickle_file(name: str, kind: str) -> Setup:
     return setup
 
 
-def inflation_bomb(bzs: Path, bzz: Path, size: int = 1 << 30) -> None:
+def inflation_bomb(bzs: Path, bzz: Path, size: int = 512 << 20) -> None:
     """Point the first block of a zText module at a zlib stream of ``size`` zeros (about size/1000 bytes)."""
     import struct
     import zlib
