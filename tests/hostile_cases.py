@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from hostile import DAMAGED_PNGS, png_bytes, raw_pickle, set_schema_version, tamper, torch_pickle
+from hostile import png_bytes, raw_pickle, torch_pickle
 
 Setup = Callable[[Path], None]
 REFUSE, INCOMPARABLE, ACCEPT = "refuse", "incomparable", "accept"
