@@ -19,7 +19,7 @@ TEXT = ("eval", "--task", "text/translate-es-en", "--store", "{d}/r.sqlite", "--
 
 
 def run_cases() -> list[Case]:
-    seeds = {"2^63": str(2**63), "2^64": str(2**64), "1e30": "1e30", "-1": "-1", "abc": "abc", "1.5": "1.5",
+    seeds = {"2^32": str(2**32), "2^63": str(2**63), "2^64": str(2**64), "1e30": "1e30", "-1": "-1", "abc": "abc", "1.5": "1.5",
              "empty": "", "hex": "0x10", "10^400": str(10**400)}
     cases = [Case("run", f"seed-{key}", (*RUN, "--model", "toy_models:noisy", "--seed", s)) for key, s in seeds.items()]
     cases += [Case("run", f"device-{d or 'empty'}", (*RUN, "--model", "toy_models:noisy", "--device", d))

@@ -8,7 +8,7 @@ Each case runs in its own folder with a timeout and is classified as one of
   ``store changed`` (a refusal that altered the store's bytes, or created one), ``code ran`` (a
   pickle's payload created its marker), ``other`` (any other exit code).
 
-    python tests/hostile_corpus.py [--jobs 2] [--timeout 60] [--only eval] [--json out.json] [-v]
+    python tests/hostile_corpus.py [--jobs 2] [--timeout 60] [--only eval] [--json out.json] [--code DIR] [-v]
 
 The exit status is 0 only when every case is refused or handled.
 """
@@ -60,13 +60,15 @@ def command(case: Case, folder: Path) -> list[str]:
     return ["unshare", "-m", "sh", "-c", mount, "sh", *argv]
 
 
-def environment(folder: Path, shared: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(folder)]),
+def environment(folder: Path, shared: Path, code: Path | None = None) -> dict[str, str]:
+    """The case's environment; ``code`` puts another genbench checkout first (to measure an older commit)."""
+    paths = ([str(code)] if code else []) + [str(TESTS), str(folder)]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths),
             "GENBENCH_STORE": str(folder / "r.sqlite"), "GENBENCH_CACHE": str(shared / "cache"),
             "GENBENCH_WEIGHTS": str(shared / "no-weights"), "COLUMNS": "200"}
 
 
-def run_case(index: int, case: Case, root: Path, shared: Path, timeout: float) -> Outcome:
+def run_case(index: int, case: Case, root: Path, shared: Path, timeout: float, code: Path | None = None) -> Outcome:
     folder = root / f"{index:04d}"  # names can be longer than a file name may be
     folder.mkdir(parents=True)
     if case.setup:
@@ -75,7 +77,7 @@ def run_case(index: int, case: Case, root: Path, shared: Path, timeout: float) -
     before = digest(store)
     start = time.monotonic()
     try:
-        done = subprocess.run(command(case, folder), cwd=folder, env={**environment(folder, shared), **dict(case.extra_env)},
+        done = subprocess.run(command(case, folder), cwd=folder, env={**environment(folder, shared, code), **dict(case.extra_env)},
                               capture_output=True, text=True, timeout=timeout, errors="backslashreplace")
     except subprocess.TimeoutExpired:
         return Outcome(case, "hang", None, time.monotonic() - start, f"no exit after {timeout:.0f} s")
@@ -105,14 +107,15 @@ def classify(case: Case, code: int, out: str, err: str, before: str | None, afte
     return "other", f"exit {code}: {last[:200]}"
 
 
-def run_corpus(cases: list[Case], jobs: int, timeout: float, verbose: bool = False) -> list[Outcome]:
+def run_corpus(cases: list[Case], jobs: int, timeout: float, verbose: bool = False,
+               code: Path | None = None) -> list[Outcome]:
     with tempfile.TemporaryDirectory(prefix="genbench-hostile-") as tmp:
         root, shared = Path(tmp) / "cases", Path(tmp) / "shared"
         root.mkdir()
         shared.mkdir()
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             results = []
-            for result in pool.map(lambda args: run_case(*args, root, shared, timeout), enumerate(cases)):
+            for result in pool.map(lambda args: run_case(*args, root, shared, timeout, code), enumerate(cases)):
                 results.append(result)
                 if verbose or result.outcome not in GOOD:
                     print(f"{result.outcome:13} {result.case.category}/{result.case.name} ({result.seconds:.1f} s): "
@@ -140,11 +143,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--only", help="run one category: run, eval, compare, leaderboard, corpus or store")
     parser.add_argument("--json", type=Path, help="write every case's outcome here")
+    parser.add_argument("--code", type=Path, help="a genbench checkout to run instead of the installed one")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     cases = [c for c in all_cases() if args.only in (None, c.category)]
     start = time.monotonic()
-    results = run_corpus(cases, args.jobs, args.timeout, args.verbose)
+    results = run_corpus(cases, args.jobs, args.timeout, args.verbose, args.code)
     print(summary(results))
     print(f"{len(results)} cases in {time.monotonic() - start:.0f} s")
     if args.json:
