@@ -42,7 +42,7 @@ def _add_row(table, *cells: object) -> None:
     table.add_row(*(_plain(cell) for cell in cells))
 
 
-# Seeds feed numpy, torch and an SQLite INTEGER column; genbench.validate says why 2**63 - 1.
+# Seeds feed numpy (legacy RandomState too), torch and the store; genbench.validate says why 2**32 - 1.
 SEED = click.IntRange(min=0, max=MAX_SEED)
 # A p-value's resolution is 1/(resamples + 1); beyond a million draws only memory and time grow.
 MAX_RESAMPLES = 1_000_000
@@ -124,7 +124,7 @@ def _scoring_options(command):
     """Options shared by the commands that score and store: seed, store, JSON export, feature networks."""
     for option in reversed([
         click.option("--seed", default=0, show_default=True, type=SEED,
-                     help="Seed for sampling and intervals (0 to 2**63 - 1)."),
+                     help="Seed for sampling and intervals (0 to 2**32 - 1)."),
         click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP),
         click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here."),
         click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
@@ -296,7 +296,7 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--correction", type=click.Choice(["holm", "none"]), default="holm", show_default=True,
               help="Multiple-testing correction over all compared metrics (holm keeps false alarms below alpha).")
 @click.option("--seed", default=12345, show_default=True, type=SEED,
-              help="Seed of the significance tests (0 to 2**63 - 1).")
+              help="Seed of the significance tests (0 to 2**32 - 1).")
 @click.option("--strict", is_flag=True, help="Exit 3 if anything is incomparable (e.g. a library version changed).")
 def compare_(base: str, cand: str, store: Path | None, config: Path | None, json_path: Path | None,
              junit_path: Path | None, md_path: Path | None, only_models: str | None, paired_test: str,

@@ -46,7 +46,7 @@ def load_config(explicit: Path | None = None, cwd: Path = Path(".")) -> GateConf
         if not Path(explicit).exists():
             raise InputError(f"Config file {explicit} does not exist.")
         check_regular_file(Path(explicit))  # a FIFO would block the read
-        return _from_file(Path(explicit))
+        return _from_file(Path(explicit), explicit=True)
     for candidate in (cwd / "genbench.toml", cwd / "pyproject.toml"):
         if candidate.is_file():
             config = _from_file(candidate)
@@ -55,18 +55,17 @@ def load_config(explicit: Path | None = None, cwd: Path = Path(".")) -> GateConf
     return GateConfig(dict(DEFAULT_TOLERANCES))
 
 
-def _from_file(path: Path) -> GateConfig:
+SETTINGS = ("tolerance", "alpha")
+
+
+def _from_file(path: Path, explicit: bool = False) -> GateConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:  # nesting beyond the parser
         raise InputError(f"{path}: not valid TOML ({exc}).") from exc
-    tool = data.get("tool", {})
-    table: Any = data if path.name == "genbench.toml" else tool.get("genbench") if isinstance(tool, dict) else None
+    table = _settings_table(path, data, explicit)
     if table is None:
         return GateConfig(dict(DEFAULT_TOLERANCES))
-    where = "the file" if path.name == "genbench.toml" else "[tool.genbench]"
-    if not isinstance(table, dict) or not isinstance(table.get("tolerance", {}), dict):
-        raise InputError(f"{path}: {where} and its tolerance entry must be tables.")
     tolerances = dict(DEFAULT_TOLERANCES)
     for metric, raw in table.get("tolerance", {}).items():
         tolerances[metric] = _tolerance(path, metric, raw)
@@ -74,6 +73,30 @@ def _from_file(path: Path) -> GateConfig:
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise InputError(f"{path}: alpha must be a number between 0 and 1, got {alpha!r}.")
     return GateConfig(tolerances, float(alpha), str(path))
+
+
+def _settings_table(path: Path, data: dict[str, Any], explicit: bool) -> dict[str, Any] | None:
+    """[tool.genbench] (pyproject.toml style), else the top level (genbench.toml style), checked.
+
+    A file named with --config must hold one of them, and no key but tolerance and alpha: a typo
+    (``tolerence``) would otherwise gate with the defaults while the user believes otherwise."""
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "genbench" in tool:
+        table, where = tool["genbench"], "[tool.genbench]"
+    elif path.name == "genbench.toml" or (explicit and any(key in data for key in SETTINGS)):
+        table, where = data, "the file"
+    elif explicit:
+        raise InputError(f"{path}: holds neither a [tool.genbench] table (pyproject.toml style) nor a top-level "
+                         "[tolerance] table or alpha (genbench.toml style); nothing in it would be used.")
+    else:
+        return None
+    if not isinstance(table, dict) or not isinstance(table.get("tolerance", {}), dict):
+        raise InputError(f"{path}: {where} and its tolerance entry must be tables.")
+    unknown = sorted(set(table) - set(SETTINGS))
+    if unknown:
+        raise InputError(f"{path}: {where} has unknown key(s) {', '.join(map(repr, unknown))}; "
+                         f"it takes {' and '.join(SETTINGS)}.")
+    return table
 
 
 def _tolerance(path: Path, metric: str, raw: Any) -> Tolerance:

@@ -86,29 +86,38 @@ class Store:
     written, so a refusal leaves the file exactly as it was.
     """
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, create: bool = True) -> None:
         self.path = Path(path)
         _check_location(self.path, readonly)
         creating = not self.path.exists()
         self._db = _connect(self.path, "ro" if readonly else "rwc" if creating else "rw")
         try:
-            if _tables(self._db, self.path) or readonly:
+            self._fresh = not readonly and not _tables(self._db, self.path)  # a new or empty database
+            if not self._fresh:
                 _check_schema(self._db, self.path)
-            else:
-                self._create_schema()
+            elif create:
+                with self._writing("create"):
+                    self._create_schema()
+                self._fresh = False
         except BaseException:
             self._db.close()
             raise
 
     def _create_schema(self) -> None:
+        """Inside a transaction: the tables and the version row of a new store."""
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+        self._db.execute("INSERT INTO meta VALUES (?, ?)", (SCHEMA_VERSION_KEY, str(SCHEMA_VERSION)))
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """One transaction; SQLite's refusals (read-only file or folder, locked, full disk) become a message."""
         try:
             with self._transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute("INSERT INTO meta VALUES (?, ?)", (SCHEMA_VERSION_KEY, str(SCHEMA_VERSION)))
+                yield
         except sqlite3.DatabaseError as exc:
-            raise GenbenchError(f"Cannot create the store {self.path}: {exc}.") from exc
+            raise GenbenchError(f"Cannot {what} the store {self.path}: {exc}; nothing was stored.") from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -139,17 +148,17 @@ class Store:
         rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
                  s.unit, s.interval_method, s.unavailable_reason, s.signature.render(), s.signature.key(),
                  s.signature.to_json()) for s in scores]
-        try:
-            with self._transaction():
-                self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-                                 (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
-                if rows:
-                    self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * len(rows[0]))})", rows)
-                self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
-                                     [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
-                                      for s in scores if s.items is not None])
-        except sqlite3.DatabaseError as exc:  # read-only file or folder, full disk, locked database
-            raise GenbenchError(f"Cannot write to the store {self.path}: {exc}; nothing was stored.") from exc
+        with self._writing("write to"):
+            if self._fresh:  # a store opened with create=False gets its schema with its first run
+                self._create_schema()
+            self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                             (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
+            if rows:
+                self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * len(rows[0]))})", rows)
+            self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
+                                 [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
+                                  for s in scores if s.items is not None])
+        self._fresh = False
         return run_id
 
     def latest_scores(self, tasks: Iterable[str] | None = None) -> list[StoredScore]:
@@ -235,12 +244,12 @@ def _count(value: object) -> int:
 
 def write_run(path: Path, command: str, seed: int, config_hash: str, provenance: dict[str, Any],
               scores: Iterable[Score]) -> str:
-    """Store one run at ``path``; a store this call created is removed again if the write fails,
-    so a refusal never leaves a new (empty) store behind."""
+    """Store one run at ``path``: schema (for a new store) and run in one transaction, so a failed
+    write leaves an existing file as it was; a store file this call created is removed again."""
     path = Path(path)
     existed = path.exists()
     try:
-        with Store(path) as db:
+        with Store(path, create=False) as db:
             return db.add_run(command, seed, config_hash, provenance, scores)
     except BaseException:
         if not existed:

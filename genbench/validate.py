@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     import torch
 
 # Seeds go to numpy's default_rng (any non-negative integer), torch.Generator.manual_seed
-# (-2**63 … 2**64 - 1) and an SQLite INTEGER column (signed 64-bit): 0 … 2**63 - 1 fits all three.
-MAX_SEED = 2**63 - 1
+# (-2**63 … 2**64 - 1), an SQLite INTEGER column (signed 64-bit) and, through torch-fidelity's KID,
+# numpy's legacy RandomState, which takes only 0 … 2**32 - 1: the range every one of them accepts.
+MAX_SEED = 2**32 - 1
 # Labels are table headers and store keys; a paragraph is not a label.
 MAX_LABEL_LENGTH = 200
 # Device types genbench can place a model on; torch knows more (meta, xla …) that no task runs on.
@@ -34,10 +35,10 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 def check_seed(seed: object, option: str = "--seed") -> int:
     """``seed`` as an int in 0 … MAX_SEED (bools and floats are refused: 1e30 is not a seed)."""
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InputError(f"{option} {seed!r}: expected an integer from 0 to 2**63 - 1.")
+        raise InputError(f"{option} {seed!r}: expected an integer from 0 to 2**32 - 1.")
     if not 0 <= seed <= MAX_SEED:
-        raise InputError(f"{option} {seed}: out of range; seeds go from 0 to 2**63 - 1 ({MAX_SEED}), "
-                         "the range that numpy, torch and the store all accept.")
+        raise InputError(f"{option} {seed}: out of range; seeds go from 0 to 2**32 - 1 ({MAX_SEED:,}), "
+                         "the range that every seeded library (numpy, torch, torch-fidelity) and the store accept.")
     return seed
 
 

@@ -197,3 +197,16 @@ def test_a_store_on_a_read_only_mount_is_refused_before_any_work(tmp_path):
     assert "read-only" in err and "rc=2" in err and "Traceback" not in err, err
     assert err.endswith("rc=0"), err  # reading a store needs no write access
     assert digest(store) == before
+
+
+def test_a_failed_first_write_leaves_an_empty_file_empty(tmp_path):
+    store = tmp_path / "r.sqlite"
+    store.write_bytes(b"")
+    broken = score("b", 1.0).__class__("images/digits", "b", "fid", object(), None, None, 1, False,
+                                       score("b", 1.0).signature)
+    with pytest.raises(GenbenchError, match="nothing was stored"):
+        write_run(store, "run", 0, "cfg", {}, [broken])
+    assert store.read_bytes() == b""
+    run_id = write_run(store, "run", 0, "cfg", {}, [score("a", 1.0)])  # schema and run arrive together
+    with Store(store, readonly=True) as db:
+        assert db.run(run_id)["command"] == "run" and db.count_scores() == 1

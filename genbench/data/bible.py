@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Iterator, Literal
 
 from genbench.data.dataset import DataOptions, spans
 from genbench.data.sword import Verse, open_module, read_verses
-from genbench.errors import UnavailableError
+from genbench.errors import InputError, UnavailableError
 
 if TYPE_CHECKING:
     import torch
@@ -122,11 +122,25 @@ def split_hash(pairs: tuple[Pair, ...]) -> str:
     return digest.hexdigest()
 
 
+# Both modules follow the KJV versification: 31,102 verse slots in 66 books. Fewer means a data
+# file was cut short at an entry boundary (an empty or truncated index still parses), and the
+# test split would silently lose books.
+KJV_VERSES, KJV_BOOKS = 31_102, 66
+
+
+def _checked_verses(root: Path, name: str) -> list[Verse]:
+    verses = read_verses(open_module(root, name))
+    books = len({v.book for v in verses})
+    if (len(verses), books) != (KJV_VERSES, KJV_BOOKS):
+        raise InputError(f"SWORD module {name} in {root} has {len(verses):,} verse slots in {books} books; the KJV "
+                         f"versification it follows has {KJV_VERSES:,} in {KJV_BOOKS}. A data file is truncated or "
+                         "damaged: reinstall the corpus (`genbench corpus get`).")
+    return verses
+
+
 @lru_cache(maxsize=4)
 def _all_pairs(root: Path) -> tuple[Pair, ...]:
-    sources = read_verses(open_module(root, SOURCE_MODULE))
-    targets = read_verses(open_module(root, TARGET_MODULE))
-    return tuple(align(sources, targets))
+    return tuple(align(_checked_verses(root, SOURCE_MODULE), _checked_verses(root, TARGET_MODULE)))
 
 
 def book_of(ref: str) -> str:

@@ -144,10 +144,13 @@ def _inflate(entry: tuple[int, int, int], data: bytes, path: str, block: int) ->
     if offset + size > len(data):
         raise InputError(f"SWORD file {path}: block {block} ends at byte {offset + size}, past the file's "
                          f"{len(data)} bytes; the file is truncated.")
-    try:
-        out = zlib.decompress(data[offset:offset + size])
+    inflater = zlib.decompressobj()
+    try:  # never inflate past what the index promises: a damaged block must not become gigabytes
+        out = inflater.decompress(data[offset:offset + size], usize + 1)
     except zlib.error as exc:
         raise InputError(f"SWORD file {path}: block {block} does not decompress ({exc}); the file is corrupt.") from exc
+    if len(out) > usize or inflater.unconsumed_tail:
+        raise InputError(f"SWORD file {path}: block {block} inflates to more than the {usize:,} bytes its index says.")
     if len(out) != usize:
         raise InputError(f"SWORD file {path}: block {block} inflates to {len(out)} bytes, its index says {usize}.")
     return out

@@ -124,3 +124,45 @@ def test_missing_corpus_says_how_to_get_it(tmp_path):
     with pytest.raises(UnavailableError, match="apt-get install sword-text-sparv sword-text-kjv") as err:
         load_corpus("test", tmp_path)
     assert "genbench corpus get" in str(err.value)
+
+
+@pytest.mark.parametrize("ext, keep", [("bzv", 0.0), ("bzv", 0.5), ("bzs", 0.0)])
+def test_a_module_cut_short_at_an_entry_boundary_is_refused(tmp_path, ext, keep):
+    """An empty or halved index parses (it is a whole number of entries) but loses verses."""
+    import shutil
+
+    from genbench.data.bible import load_corpus
+    from genbench.errors import InputError
+
+    root = tmp_path / "sword"
+    shutil.copytree(find_library(), root)
+    path = root / "modules" / "texts" / "ztext" / SOURCE_MODULE.lower() / f"nt.{ext}"
+    if not path.exists():
+        path = next(root.glob(f"modules/texts/ztext/*/nt.{ext}"))
+    data = path.read_bytes()
+    entry = 10 if ext == "bzv" else 12
+    path.write_bytes(data[:int(len(data) * keep) // entry * entry])
+    with pytest.raises(InputError, match="SWORD"):
+        load_corpus("test", root)
+
+
+def test_a_block_that_inflates_past_its_index_is_refused_without_inflating_it(tmp_path):
+    import shutil
+    import struct
+    import zlib
+
+    from genbench.data.bible import load_corpus
+    from genbench.errors import InputError
+
+    root = tmp_path / "sword"
+    shutil.copytree(find_library(), root)
+    bzs, bzz = (next(root.glob(f"modules/texts/ztext/*/nt.{ext}")) for ext in ("bzs", "bzz"))
+    bomb = zlib.compress(bytes(256 << 20), 1)  # 256 MiB of zeros in about 256 KiB
+    blocks = bytearray(bzs.read_bytes())
+    _, _, usize = struct.unpack_from("<III", blocks, 0)
+    struct.pack_into("<III", blocks, 0, bzz.stat().st_size, len(bomb), usize)
+    bzs.write_bytes(bytes(blocks))
+    with open(bzz, "ab") as fh:
+        fh.write(bomb)
+    with pytest.raises(InputError, match="inflates to more than"):
+        load_corpus("test", root)

@@ -143,3 +143,15 @@ def test_a_paired_test_too_large_for_memory_is_refused_before_it_allocates(tmp_p
     cand = write(tmp_path / "c.json", [entry("vae", "psnr", many + 1)])
     refused(cli("compare", base, cand), capsys, "vae · psnr", "lower --resamples")
     refused(cli("compare", base, cand, "--resamples", str(10**7)), capsys, "--resamples")
+
+
+@pytest.mark.parametrize("name, config, needle", [
+    ("gate.toml", "[tolerance]\npsnr = { absolute = -1.0 }\n", "finite number"),  # genbench.toml style, any name
+    ("gate.toml", "[tolerences]\npsnr = { absolute = 1.0 }\n", "holds neither"),
+    ("pyproject.toml", "[tool.genbench]\ntolerence = 1\n", "unknown key(s) 'tolerence'"),
+    ("genbench.toml", "alfa = 0.1\n", "unknown key(s) 'alfa'"),
+])
+def test_a_named_config_is_never_silently_ignored(tmp_path, cli, capsys, name, config, needle):
+    good = write(tmp_path / "b.json", rows())
+    (tmp_path / name).write_text(config)
+    refused(cli("compare", good, good, "--config", tmp_path / name), capsys, name, needle)
