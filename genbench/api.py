@@ -7,8 +7,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import torch
-
 from genbench import provenance
 from genbench.errors import GenbenchError
 from genbench.kinds import kind_of
@@ -33,10 +31,6 @@ class RunResult:
 
     def to_json(self) -> list[dict[str, Any]]:
         return [{**s.to_dict(), "run_id": self.run_id, "provenance": self.provenance} for s in self.scores]
-
-
-def resolve_device(name: str) -> torch.device:
-    return parse_device(name)
 
 
 def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = True, seed: int = 0,
@@ -85,7 +79,7 @@ def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int =
     if name in MODELS:
         raise GenbenchError(f"--name {name!r} is a registered model's name; its rows would mix with that "
                             "model's. Choose another label.")
-    torch_device = resolve_device(device)
+    torch_device = parse_device(device)
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
                          device=torch_device)
     bar = progress(f"{task.name} · {name}") if progress else None

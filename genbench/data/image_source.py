@@ -34,12 +34,15 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 
 from genbench.data.files import check_regular_file, read_regular_bytes
 from genbench.errors import InputError
+
+if TYPE_CHECKING:  # Pillow is imported where images are decoded
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +189,7 @@ def _check_png(data: bytes, origin: str) -> None:
         raise DamagedImage(f"{origin}: damaged PNG ({exc}).") from exc
 
 
-def to_rgb(img: "Image.Image") -> np.ndarray:  # noqa: F821 (PIL is imported lazily)
+def to_rgb(img: Image.Image) -> np.ndarray:
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
         wide = np.asarray(img, dtype=np.float64)
         grey = np.clip(np.round(wide / 257), 0, 255).astype(np.uint8)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -18,7 +18,6 @@ import torch
 from genbench.data.image_source import ImageCollection, RgbBatch, open_images
 from genbench.errors import InputError
 from genbench.features import load_features
-from genbench.features.base import FeatureNetwork
 from genbench.features.reference import reference_features
 from genbench.features.resize import check_policy, describe, network_inputs
 from genbench.kinds.base import TaskKind
@@ -166,7 +165,8 @@ class FolderPairsKind(TaskKind):
                              "images by relative file name.")
         samples.entries = [outputs[i] for i in ctx.data.ids]  # the reference's order
         for targets, produced in zip(ctx.data.batches(ctx.task.batch_size), samples.batches(ctx.task.batch_size)):
-            both = [i for i in targets.ids if i in set(produced.ids)]
+            decoded = set(produced.ids)  # a damaged output skipped under --skip-bad drops its pair
+            both = [i for i in targets.ids if i in decoded]
             out = dict(zip(produced.ids, produced.images))
             tgt = dict(zip(targets.ids, targets.images))
             yield from pair_tensors(tuple(both), [out[i] for i in both], [tgt[i] for i in both])

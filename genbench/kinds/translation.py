@@ -5,7 +5,7 @@ cost (sentences/s, generated tokens/s) for models."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from genbench.data.dataset import DATASETS, DataOptions, Dataset
+from genbench.data.dataset import DATASETS, Dataset
 from genbench.data.digits import ImageBatch
 from genbench.errors import GenbenchError, InputError
 from genbench.kinds import KINDS, kind_of
