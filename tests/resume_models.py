@@ -47,3 +47,18 @@ def tracked_a(device: torch.device) -> Tracked:
 
 def tracked_b(device: torch.device) -> Tracked:
     return Tracked("tracked-b")
+
+
+class FailsOnRankOne(NoisySampler):
+    """Fails only in the torchrun process of rank 1: the other ranks must stop too, with its message."""
+
+    name = "fails-on-rank-1"
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        if os.environ.get("RANK") == "1":
+            raise RuntimeError("out of memory on this rank")
+        return super().sample(n, generator)
+
+
+def fails_on_rank_one(device: torch.device) -> FailsOnRankOne:
+    return FailsOnRankOne()

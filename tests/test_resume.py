@@ -10,11 +10,13 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from genbench.journal import journal_folder
+from genbench.errors import GenbenchError
+from genbench.journal import Journal, journal_folder, unfinished_plan
 from genbench.metrics.catalog import CATALOG
 from genbench.store import Store
 from resume_models import BROKEN_ENV
@@ -120,3 +122,13 @@ def test_models_are_loaded_one_at_a_time(tmp_path, cli):
     assert cli("run", "--suite", "conditional", "--no-baselines", "--model", "resume_models:tracked_a",
                "--model", "resume_models:tracked_b", "--store", tmp_path / "s.sqlite") == 0
     assert Tracked.alive_at_load == [0, 0]
+
+
+def test_resuming_on_another_number_of_ranks_is_refused(tmp_path, cli, monkeypatch):
+    store = tmp_path / "s.sqlite"
+    monkeypatch.setenv(BROKEN_ENV, "1")
+    assert cli(*COMMAND, "--store", store) == 2
+    (journal,) = journal_folder(store).glob("*.sqlite")
+    plan = unfinished_plan(store, journal.stem)
+    with pytest.raises(GenbenchError, match="started on 1 rank.*--nproc_per_node 1"):
+        Journal.resume(store, journal.stem, replace(plan, world=2))

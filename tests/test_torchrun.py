@@ -57,3 +57,20 @@ def test_two_gloo_ranks_give_the_scores_of_one_process(tmp_path):
     assert found == expected
     assert two.stderr.count(" stored (") == 1  # rank 0 alone reports and stores
     assert two.stdout.count("board 1") == one.stdout.count("board 1")
+
+
+@pytest.mark.skipif(shutil.which("ip") is None, reason="needs iproute2 to check the loopback interface")
+def test_a_rank_that_fails_stops_every_rank_with_its_message_and_stores_nothing(tmp_path):
+    if not loopback_up():
+        pytest.skip("the loopback interface is down and cannot be brought up (needs root)")
+    env = {**os.environ, "GENBENCH_DIST_TIMEOUT": "120", "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": str(Path(__file__).parent)}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                           "-m", "genbench", "run", "--suite", "images", "--no-baselines", "--model",
+                           "resume_models:fails_on_rank_one", "--store", str(tmp_path / "s.sqlite")],
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode != 0
+    assert "Rank 1 failed" in done.stderr and "out of memory on this rank" in done.stderr
+    # torchrun's launcher prints its own ChildFailedError; no traceback may come out of genbench itself
+    assert "genbench/api.py" not in done.stderr and "genbench/runner.py" not in done.stderr
+    assert not (tmp_path / "s.sqlite").exists()
