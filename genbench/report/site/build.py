@@ -34,13 +34,13 @@ def build_report(store: Path, out: Path, *, suite: str | None = None, task: str 
     selection = select(store, suite=suite, task=task, run_ids=run_ids)
     boards = build_boards(selection.scores)
     views: dict[str, TaskView] = {}
-    for number, board in enumerate(boards, start=1):
+    for board in boards:
         name = board.task
         if name not in views:
             registered = TASKS.get(name) if name in TASKS else None
             views[name] = TaskView(name, registered.description if registered else "", f"{slug(name)}.html",
                                    tuple(s for s, tasks in SUITES.items() if s != "all" and name in tasks))
-        views[name].boards.append(board_view(board, number, selection))
+        views[name].boards.append(board_view(board, len(views[name].boards) + 1, selection))
     models = ModelCache(DataOptions(corpus_dir=corpus_dir))
     files: dict[str, bytes] = {}
     for name, view in views.items():

@@ -81,7 +81,8 @@ def slug(name: str) -> str:
 def board_view(board: Board, number: int, selection: Selection) -> BoardView:
     models = board.ranked_models()
     columns, cells_by_metric = [], []
-    for metric in board.metrics:
+    # The ranking metric first: the column a reader compares, before the table scrolls sideways.
+    for metric in sorted(board.metrics, key=lambda m: m != board.primary):
         scores = [board.cells.get((model, metric)) for model in models]
         columns.append(_column(board, metric, scores, models))
         cells_by_metric.append(_cells(scores, columns[-1].log))
