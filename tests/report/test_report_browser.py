@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from report_browser import PageLog, artifacts_dir, browser_or_skip, copy_site, open_page, screenshot
+from report_fixtures import report_site, report_store  # noqa: F401 (fixtures)
 from site_store import DIGITS, XSS
 
 

@@ -4,10 +4,8 @@ scored samples, a Pareto front that is one, and refusals that leave nothing half
 from __future__ import annotations
 
 import io
-import random
 from pathlib import Path
 
-import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +14,7 @@ from PIL import Image
 from genbench.report.site.output import MARKER
 from genbench.report.site.plots import Point, pareto_front
 from genbench.report.site.samples import GAP_PX, grid_png
+from report_fixtures import report_site, report_store  # noqa: F401 (fixtures)
 from site_store import LPIPS_REASON, XSS
 
 

@@ -7,7 +7,6 @@ for the SVG's ids, no date in its metadata), so the same scores give the same by
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
 
 # Ratio of the largest to the smallest value from which an axis is drawn on a log scale.
@@ -82,7 +81,3 @@ def scatter_svg(points: list[Point], front: list[Point], quality_label: str, cos
                     metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]
-
-
-def finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import torch
 
 from genbench.data.dataset import DataOptions
+from genbench.errors import GenbenchError
 from genbench.kinds import kind_of
 from genbench.models.protocol import capabilities
 from genbench.models.sources import MODELS, ModelSource, load_model
@@ -34,7 +35,7 @@ class Grid:
     png: bytes
     count: int
     of: int  # outputs the task asks for in all
-    first_ids: tuple[str, str]  # the first and last item shown, where the task names its items
+    item_range: tuple[str, str]  # the first and last item shown, where the task names its items
 
 
 @dataclass
@@ -77,7 +78,12 @@ def task_samples(task: Any, entries: list[tuple[str, str, int]], models: ModelCa
             result.missing[model] = f"a {protocol} task: models score given data, they produce no outputs to show"
         return result
     kind = kind_of(protocol)
-    data = task.load_data(models.data)
+    try:
+        data = task.load_data(models.data)
+    except GenbenchError as exc:  # e.g. the text corpus is not installed here: the scores still stand
+        for model, _, _ in entries:
+            result.missing[model] = f"the task's data cannot be loaded here: {exc}"
+        return result
     for model, command, seed in entries:
         why = _why_not_drawn(model, command)
         if why:

@@ -57,7 +57,9 @@ def select(store: Path, suite: str | None = None, task: str | None = None,
         if not pairs:
             raise GenbenchError(f"Store {store} has no scores for {task or suite or 'any task'}.")
         run_of = {(s.task, s.model): run_id for s, run_id in pairs}
-        runs = {run_id: _run_info(db.run(run_id)) for run_id in sorted(set(run_of.values()))}
+        infos = sorted((_run_info(db.run(run_id)) for run_id in set(run_of.values())),
+                       key=lambda r: (r.created_at, r.run_id))
+        runs = {r.run_id: r for r in infos}
     return Selection([s for s, _ in pairs], run_of, runs)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from genbench.metrics import METRICS
 from genbench.report.leaderboard import Board
 from genbench.report.render import fmt, header
-from genbench.report.site.plots import Point, finite, log_scale_fits, pareto_front, scatter_svg
+from genbench.report.site.plots import Point, log_scale_fits, pareto_front, scatter_svg
 from genbench.report.site.selection import RunInfo, Selection
 from genbench.score import Score
 from genbench.tasks.spec import TASKS
@@ -70,6 +70,10 @@ class TaskView:
     suites: tuple[str, ...]
     boards: list[BoardView] = field(default_factory=list)
     runs: list[RunInfo] = field(default_factory=list)
+
+
+def finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
 
 
 def slug(name: str) -> str:

@@ -1,4 +1,4 @@
-"""One report site per test session, built from the small store in site_store.py."""
+"""The small store of site_store.py and a report site built from it, for the modules that import these."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 from site_store import build_store
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def report_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_store(tmp_path_factory.mktemp("report-store") / "results.sqlite")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def report_site(report_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from genbench.report.site.build import build_report
 
