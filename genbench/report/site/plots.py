@@ -52,10 +52,14 @@ def scatter_svg(points: list[Point], front: list[Point], quality_label: str, cos
         FigureCanvasSVG(fig)
         ax = fig.add_subplot()
         xs, ys = [p.cost for p in points], [p.quality for p in points]
-        if log_scale_fits(xs):
-            ax.set_xscale("log")
-        if log_scale_fits(ys):
-            ax.set_yscale("log")
+        from matplotlib.ticker import EngFormatter, MaxNLocator
+
+        for axis, values, set_scale in ((ax.xaxis, xs, ax.set_xscale), (ax.yaxis, ys, ax.set_yscale)):
+            if log_scale_fits(values):
+                set_scale("log")
+            else:  # few, short tick labels (90k, not 90000) so that they never run into each other
+                axis.set_major_locator(MaxNLocator(5))
+                axis.set_major_formatter(EngFormatter(sep=""))
         on_front = {p.model for p in front}
         if len(front) > 1:
             ax.plot([p.cost for p in front], [p.quality for p in front], color="#d95f02", linewidth=1.2,
