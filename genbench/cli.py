@@ -299,6 +299,29 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.option("--suite", help="Report every task of a suite (latest scores per task and model).")
+@click.option("--task", "task_name", help="Report one task.")
+@click.option("--run", "run_ids", multiple=True, help="Report the scores of this run id. Repeatable.")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Folder to write the site into (new, empty, or an earlier report, which is replaced whole).")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--corpus-dir", type=click.Path(path_type=Path), help=CORPUS_HELP)
+def report(suite: str | None, task_name: str | None, run_ids: tuple[str, ...], out: Path, store: Path | None,
+           corpus_dir: Path | None) -> None:
+    """Write a static HTML site of the stored scores: boards, quality-versus-cost plots, sample grids, provenance.
+
+    Without --suite, --task or --run every task in the store is reported.
+    """
+    from genbench.report.site.build import build_report
+    from genbench.store import store_path
+
+    summary = build_report(store_path(store), out, suite=suite, task=task_name, run_ids=run_ids,
+                           corpus_dir=corpus_dir)
+    _console().print(_plain(f"wrote {summary.out / 'index.html'}: {summary.pages} pages, {summary.images} images, "
+                            f"{summary.bytes / 1e6:.2f} MB"))
+
+
 @cli.command(name="compare")
 @click.argument("base")
 @click.argument("cand")
@@ -308,6 +331,8 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the comparisons as JSON.")
 @click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write JUnit XML (regressions fail).")
 @click.option("--markdown", "md_path", type=click.Path(path_type=Path), help="Write a Markdown summary.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path),
+              help="Write a self-contained HTML page of every comparison, regressions first.")
 @click.option("--models", "only_models", help="Comma-separated models to compare (default: all in both).")
 @click.option("--paired-test", type=click.Choice(["bootstrap", "randomization"]), default="bootstrap",
               show_default=True, help="Test for metrics with per-item values on both sides.")
@@ -319,7 +344,8 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
               help="Seed of the significance tests (0 to 2**32 - 1).")
 @click.option("--strict", is_flag=True, help="Exit 3 if anything is incomparable (e.g. a library version changed).")
 def compare_(base: str, cand: str, store: Path | None, config: Path | None, json_path: Path | None,
-             junit_path: Path | None, md_path: Path | None, only_models: str | None, paired_test: str,
+             junit_path: Path | None, md_path: Path | None, html_path: Path | None, only_models: str | None,
+             paired_test: str,
              resamples: int, correction: str, seed: int, strict: bool) -> None:
     """Compare CAND against BASE (run ids, --json exports or published CSV/JSON tables).
 
@@ -348,6 +374,10 @@ def compare_(base: str, cand: str, store: Path | None, config: Path | None, json
                          (md_path, compare_render.to_markdown)):
         if path is not None:
             write_text_atomically(path, render(comparisons))
+    if html_path is not None:
+        from genbench.report.site.compare_page import to_html
+
+        write_text_atomically(html_path, to_html(comparisons, base, cand))
     code = exit_code(comparisons, strict)
     summary = {0: "no regression", 1: "regression found", 3: "not comparable"}[code]
     _console().print(f"{summary} ({len(comparisons)} comparisons)")

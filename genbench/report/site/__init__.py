@@ -1,0 +1,1 @@
+"""The static HTML report: ``genbench report`` and ``genbench compare --html``."""
