@@ -55,7 +55,7 @@ def load_config(explicit: Path | None = None, cwd: Path = Path(".")) -> GateConf
     return GateConfig(dict(DEFAULT_TOLERANCES))
 
 
-SETTINGS = ("tolerance", "alpha")
+SETTINGS = ("tolerance", "alpha", "endpoints")  # endpoints: read by genbench.endpoints.config
 
 
 def _from_file(path: Path, explicit: bool = False) -> GateConfig:

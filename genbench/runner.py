@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from genbench.kinds import kind_of
+from genbench.models.protocol import RemoteModel
 from genbench.models.sources import FileSource, ModelSource
 from genbench.score import Score
 from genbench.scoring.context import Context, Progress, RunOptions, no_progress
@@ -25,13 +26,17 @@ def evaluate(task: object, source: ModelSource | FileSource, options: RunOptions
     with torch.inference_mode():  # a user's model without no_grad must not build autograd graphs
         ctx = Context(task, source, options, task.load_data(options.data), progress or no_progress)
         is_model = isinstance(source, ModelSource)
+        remote = source.model if is_model and isinstance(source.model, RemoteModel) else None
         if is_model:
             kind.check_model(ctx)
+        if remote is not None:
+            remote.bind(task, options.seed, len(ctx.data))
         state = kind.new_state(ctx)
         for batch in kind.model_outputs(ctx) if is_model else kind.file_outputs(ctx):
             state.update(batch)
         scores = kind.scores(ctx, state)
         if is_model:
             scores += kind.model_scores(ctx, state)
-            scores += kind.cost_scores(ctx, state)
-    return scores
+            # A remote model's cost is that of the requests it sent, not of timed calls.
+            scores += remote.remote_scores(ctx, kind.scorer(ctx, state)) if remote else kind.cost_scores(ctx, state)
+    return [remote.sign(s) for s in scores] if remote else scores

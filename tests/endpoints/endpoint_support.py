@@ -1,0 +1,54 @@
+"""Test support for endpoints: genbench serve in a thread, request counting, endpoint declarations."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+
+import torch
+
+from genbench.endpoints.server import ServedModel, build_app, running
+from genbench.models.sources import load_model
+
+
+class Counting:
+    """Counts requests per path before handing them to ``app``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.requests = app, Counter()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests[scope["path"]] += 1
+        await self.app(scope, receive, send)
+
+
+@contextlib.contextmanager
+def serving(model: str, wrap=Counting, **batching: Any) -> Iterator[tuple[str, Any]]:
+    """``genbench serve MODEL`` in a thread: (base URL, the wrapping app that counts requests)."""
+    source = load_model(model, torch.device("cpu"))
+    app = wrap(build_app(ServedModel(source.model, source.label, **batching)))
+    with running(app) as url:
+        yield url, app
+
+
+def declare(folder: Path, name: str, **fields: Any) -> Path:
+    """A genbench.toml declaring endpoint ``name``; returns its path."""
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    path = folder / "genbench.toml"
+    lines = [f"[endpoints.{name}]"] + [f"{k} = {value(v)}" for k, v in fields.items()]
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n\n")
+    return path
+
+
