@@ -66,11 +66,12 @@ class EndpointModel:
         self.task: Any = None
         self.template: Template | None = None
         self.seed = 0
+        self.expected = 0  # items the bound task will ask for
         self.deadline = time.monotonic() + config.deadline_s
 
     # -- the runner's hooks (genbench.models.protocol.RemoteModel) --
     def bind(self, task: Any, seed: int, items: int) -> None:
-        self.task, self.seed, self.records, self.walls = task, seed, [], []
+        self.task, self.seed, self.records, self.walls, self.expected = task, seed, [], [], items
         self.template = template_for(task.protocol, self.config.template(task.name),
                                      f"Endpoint {self.config.name!r} on task {task.name}")
         self.deadline = time.monotonic() + self.config.deadline_s
@@ -106,6 +107,9 @@ class EndpointModel:
                                                           usage=known[request.key].get("usage", {}))
             outcomes.append(outcome)
             self.records.append(Record(outcome, n, len(self.walls) - 1))
+        lost = sum(r.items for r in self.records if not r.outcome.ok)
+        if lost > self.config.max_failure_rate * max(self.expected, 1):  # no need to wait for the rest
+            self._report()
         return outcomes
 
     async def _send(self, requests: list[Request], parse: Parse) -> list[Outcome]:
@@ -135,10 +139,11 @@ class EndpointModel:
                 f"({sent} sent, {len(self.records) - sent} from the cache), {lost} item(s) failed; "
                 f"faulty attempts: {dict(sorted(faults.items())) or 'none'}")
         (log.warning if lost else log.info)(line)
-        rate = lost / total if total else 0.0
-        if rate > self.config.max_failure_rate:
+        if lost > self.config.max_failure_rate * max(self.expected, total, 1):
             final = Counter(r.outcome.error for r in failed)
-            raise EndpointFailure(f"{line}. Failure rate {rate:.1%} is above the endpoint's max_failure_rate "
+            rate = lost / max(self.expected, total, 1)
+            raise EndpointFailure(f"{line}. Failure rate {rate:.1%} of the task's {max(self.expected, total)} items "
+                                  f"is above the endpoint's max_failure_rate "
                                   f"{self.config.max_failure_rate:.1%} (final errors: {dict(sorted(final.items()))}); "
                                   "nothing was stored.")
 

@@ -202,5 +202,5 @@ def running(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     try:
         yield f"http://{host}:{bound}/v1"
     finally:
-        server.should_exit = True
+        server.should_exit = server.force_exit = True  # requests still in flight are dropped
         thread.join(timeout=10)

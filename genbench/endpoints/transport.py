@@ -162,7 +162,10 @@ class Transport:
                 async with asyncio.timeout(budget):
                     return await self._exchange(request, parse, outcome, sent)
             except TimeoutError:
-                raise _Retryable(self._record(outcome, Attempt(None, "timeout", time.monotonic() - sent)))
+                clipped = budget < self.config.total_timeout_s  # the run's deadline, not the request's limit
+                attempt = self._record(outcome, Attempt(None, "deadline" if clipped else "timeout",
+                                                        time.monotonic() - sent))
+                raise (_Final if clipped else _Retryable)(attempt)
 
     async def _exchange(self, request: Request, parse: Parse, outcome: Outcome, sent: float) -> dict[str, Any]:
         def fail(status: int | None, error: str, retry: bool, after: float | None = None) -> Exception:

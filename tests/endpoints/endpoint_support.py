@@ -52,3 +52,17 @@ def declare(folder: Path, name: str, **fields: Any) -> Path:
     return path
 
 
+
+
+def run_cli(args: list[str], monkeypatch: Any) -> int:
+    """The real console entry point in-process; its exit code."""
+    import sys
+
+    from genbench.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["genbench", *args])
+    try:
+        main()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
