@@ -110,6 +110,11 @@ class EndpointModel:
         lost = sum(r.items for r in self.records if not r.outcome.ok)
         if lost > self.config.max_failure_rate * max(self.expected, 1):  # no need to wait for the rest
             self._report()
+        if outcomes and not any(o.ok for o in outcomes):  # whatever the threshold: nothing to score
+            self._report()
+            errors = Counter(o.error for o in outcomes)
+            raise EndpointFailure(f"{self.name} on {self.task.name}: none of the {len(outcomes)} requests of a call "
+                                  f"was answered (final errors: {dict(sorted(errors.items()))}); nothing was stored.")
         return outcomes
 
     async def _send(self, requests: list[Request], parse: Parse) -> list[Outcome]:

@@ -50,6 +50,7 @@ class Outcome:
     cached: bool = False
     latency_s: float | None = None  # scheduled (or first send) to answer, retries and waits included
     ttft_s: float | None = None  # time to the first streamed token
+    finished: float | None = None  # time.monotonic() when answered
     usage: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -145,7 +146,8 @@ class Transport:
         if not outcome.attempts:  # the deadline passed before the first send
             outcome.error = "deadline"
         if outcome.ok:
-            outcome.latency_s = time.monotonic() - begin
+            outcome.finished = time.monotonic()
+            outcome.latency_s = outcome.finished - begin
         return outcome
 
     async def _attempt(self, request: Request, parse: Parse, deadline: float, outcome: Outcome) -> dict[str, Any]:

@@ -66,3 +66,32 @@ def run_cli(args: list[str], monkeypatch: Any) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
+
+
+def _first_verses(options: Any) -> Any:
+    from genbench.data.bible import ParallelSplit, load_test, split_hash
+
+    pairs = load_test(options).pairs[:SMALL_ITEMS]
+    return ParallelSplit("test-first-96", pairs, split_hash(pairs))
+
+
+# The translation task on its first 96 verses with fewer resamples: the endpoint tests score it
+# often, and the whole split's metrics take most of a minute on a busy 2-core machine.
+SMALL_ITEMS = 96
+SMALL_TRANSLATION_NAME = "text/translate-es-en-first-96"
+
+
+def _register_small_task() -> Any:
+    from dataclasses import replace
+
+    from genbench.data.dataset import DATASETS
+    from genbench.tasks.spec import TASKS
+
+    if SMALL_TRANSLATION_NAME not in TASKS:
+        DATASETS.register("bible/test-first-96", _first_verses)
+        TASKS.register(SMALL_TRANSLATION_NAME, replace(TASKS.get("text/translate-es-en"), name=SMALL_TRANSLATION_NAME,
+                                                       resamples=100, data="bible/test-first-96"))
+    return TASKS.get(SMALL_TRANSLATION_NAME)
+
+
+SMALL_TRANSLATION = _register_small_task()

@@ -12,22 +12,23 @@ import pytest
 import sacrebleu
 import torch
 
-from endpoint_support import run_cli, serving
+from endpoint_support import SMALL_TRANSLATION, run_cli, serving
 from faults import PERMANENT, TRANSIENT, FaultyApp
 from genbench.endpoints.client import EndpointFailure
 from genbench.models.sources import load_model
 from genbench.runner import RunOptions, evaluate
 from genbench.tasks.spec import TASKS
 
-# Short timeouts and backoff: an injected hang (2 s) times out at 0.3 s; a run stays within seconds.
-FAST = dict(read_timeout_s=0.3, connect_timeout_s=1.0, total_timeout_s=1.0, max_attempts=4, backoff_initial_s=0.01,
+# Short timeouts and backoff: an injected hang (3 s) times out at 1 s; a run stays within seconds.
+# The client and the server share one process (and its GIL) on a busy machine: 1 s is far above an honest answer.
+FAST = dict(read_timeout_s=1.0, connect_timeout_s=1.0, total_timeout_s=2.0, max_attempts=4, backoff_initial_s=0.01,
             backoff_max_s=0.05, concurrency=16)
-TRANSLATION = TASKS.get("text/translate-es-en")
+TRANSLATION = SMALL_TRANSLATION
 CONDITIONAL = TASKS.get("images/digits-conditional")
 
 
 def _faulty(**kw):
-    return lambda app: FaultyApp(app, share=0.35, **kw)
+    return lambda app: FaultyApp(app, share=0.35, hang_s=3.0, **kw)
 
 
 def _attempt_errors(model) -> Counter:
@@ -91,7 +92,7 @@ def test_failure_rate_above_threshold_fails_the_run(endpoint_config, tmp_path, m
 
 
 def test_global_deadline_bounds_a_run(endpoint_config, quick_options) -> None:
-    # Every request hangs 30 s: without the deadline, 616 verses at 16 in flight would take over 19 minutes.
+    # Every request hangs 30 s: without the deadline, 96 verses at 16 in flight would take 3 minutes.
     with serving("copy-source", wrap=lambda app: FaultyApp(app, share=1.0, faults=("timeout",), hang_s=30)) as (url, _):
         endpoint_config("stuck", base_url=url, model="copy-source", deadline_s=2.0,
                         **{**FAST, "read_timeout_s": 10.0, "total_timeout_s": 10.0})

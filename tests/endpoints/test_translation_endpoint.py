@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from endpoint_support import serving
+from endpoint_support import SMALL_TRANSLATION, serving
 from genbench.models.sources import load_model
 from genbench.runner import RunOptions, evaluate
 from genbench.tasks.spec import TASKS
@@ -33,15 +33,16 @@ def test_transformer_mt_through_serve_translates_as_in_process(endpoint_config) 
 
 
 def test_task_scores_through_an_endpoint_equal_in_process(endpoint_config, quick_options) -> None:
-    local = evaluate(TASK, load_model("copy-source", torch.device("cpu")), quick_options)
+    task = SMALL_TRANSLATION
+    local = evaluate(task, load_model("copy-source", torch.device("cpu")), quick_options)
     with serving("copy-source") as (url, counter):
         endpoint_config("copy", base_url=url, model="copy-source", concurrency=16)
         source = load_model("endpoint:copy", torch.device("cpu"))
-        remote = {s.metric: s for s in evaluate(TASK, source, quick_options)}
+        remote = {s.metric: s for s in evaluate(task, source, quick_options)}
         sent = counter.requests["/v1/chat/completions"]
-        rerun = {s.metric: s for s in evaluate(TASK, load_model("endpoint:copy", torch.device("cpu")), quick_options)}
+        rerun = {s.metric: s for s in evaluate(task, load_model("endpoint:copy", torch.device("cpu")), quick_options)}
         assert counter.requests["/v1/chat/completions"] == sent  # the rerun sent nothing
-    assert sent == len(_sources())
+    assert sent == len(task.load_data(quick_options.data))
     for score in local:
         if score.metric in QUALITY:
             assert remote[score.metric].value == score.value, score.metric
