@@ -16,6 +16,7 @@ from genbench.atomic import write_atomically
 
 # Bump when the canonical request or the stored answer changes shape: old entries are then never read.
 CACHE_SCHEMA = 1
+COMMIT_EVERY_S = 1.0
 
 
 def default_cache_dir() -> Path:
@@ -41,6 +42,7 @@ class ResponseCache:
                                    check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses at most the last commits, never corrupts
+        self._opened = 0.0
         self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, answer TEXT NOT NULL, "
                          "stored REAL NOT NULL)")
 
@@ -54,10 +56,21 @@ class ResponseCache:
         return answer
 
     def put(self, key: str, answer: dict[str, Any]) -> None:
+        """Store an answer; answers are committed in groups (at most COMMIT_EVERY_S apart, and by
+        ``flush``), so a crash loses at most the last second of answers, never the file."""
         if not answer or answer.get("text") == "" or answer.get("images") == []:
             raise ValueError("empty answers are never cached")
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+            self._opened = time.monotonic()
         self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)",
                          (key, json.dumps(answer, sort_keys=True), time.time()))
+        if time.monotonic() - self._opened > COMMIT_EVERY_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
 
     def image_path(self, digest: str) -> Path:
         return self.images / digest[:2] / f"{digest}.png"
@@ -76,4 +89,5 @@ class ResponseCache:
         return self._db.execute("SELECT count(*) FROM answers").fetchone()[0]
 
     def close(self) -> None:
+        self.flush()
         self._db.close()

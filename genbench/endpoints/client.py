@@ -98,7 +98,11 @@ class EndpointModel:
         if self.cache is not None:
             known = {r.key: a for r in requests if (a := self.cache.get(r.key)) is not None}
         missing = list({r.key: r for r in requests if r.key not in known}.values())
-        sent = asyncio.run(self._send(missing, parse)) if missing else []
+        try:
+            sent = asyncio.run(self._send(missing, parse)) if missing else []
+        finally:
+            if self.cache is not None:
+                self.cache.flush()  # what was answered is kept, even when the call is interrupted
         by_key = {o.request.key: o for o in sent}
         self.walls.append(time.monotonic() - start)
         outcomes = []
