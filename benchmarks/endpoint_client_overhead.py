@@ -7,7 +7,7 @@ checking each answer and writing it to the response cache (SQLite WAL). A second
 requests is answered from the cache without sending anything. Target: at least 2,000 requests/s
 with the cache on (first pass) on 2 cores.
 
-    python benchmarks/endpoint_client_overhead.py --requests 5000 --concurrency 64 --repeats 3
+    python benchmarks/endpoint_client_overhead.py --requests 5000 --concurrency 16 --repeats 3
 """
 
 from __future__ import annotations
@@ -53,10 +53,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def bare_httpx(port: int, requests: int, concurrency: int) -> float:
+    """Requests/s of httpx alone, same server, same concurrency: the floor genbench's overhead sits on."""
+    import httpx
+
+    async def go() -> float:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/v1/", limits=limits) as client:
+            slots = asyncio.Semaphore(concurrency)
+
+            async def one(i: int) -> None:
+                async with slots:
+                    (await client.post("chat/completions", json={"i": i})).json()
+
+            start = time.perf_counter()
+            await asyncio.gather(*(one(i) for i in range(requests)))
+            return requests / (time.perf_counter() - start)
+
+    return asyncio.run(go())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=5000)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
@@ -84,11 +104,13 @@ def main() -> None:
                 start = time.perf_counter()
                 model.translate(sources)
                 cached.append(args.requests / (time.perf_counter() - start))
+            bare = bare_httpx(port, args.requests, args.concurrency)
             print(f"repeat {repeat + 1}: {sent[-1]:,.0f} requests/s sent and cached, "
-                  f"{cached[-1]:,.0f} answers/s from the cache")
+                  f"{cached[-1]:,.0f} answers/s from the cache; bare httpx {bare:,.0f} requests/s")
         print(f"client overhead, {args.requests:,} requests at concurrency {args.concurrency}, cache on: "
               f"best {max(sent):,.0f} requests/s (median {sorted(sent)[len(sent) // 2]:,.0f}); rerun from the "
-              f"cache best {max(cached):,.0f} answers/s; {os.cpu_count()} CPUs visible, shared with other work")
+              f"cache best {max(cached):,.0f} answers/s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+              "CPUs shared with other work")
     finally:
         server.terminate()
         server.wait()

@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
+import pytest
+
 import torch
 
 from genbench.endpoints.server import ServedModel, build_app, running
@@ -95,3 +97,16 @@ def _register_small_task() -> Any:
 
 
 SMALL_TRANSLATION = _register_small_task()
+
+
+@pytest.fixture
+def endpoint_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """declare(name, **fields) into this test's own genbench.toml, found through $GENBENCH_CONFIG;
+    each endpoint's response cache lives in this test's folder unless it says otherwise."""
+    monkeypatch.setenv("GENBENCH_CONFIG", str(tmp_path / "genbench.toml"))
+
+    def make(name: str, **fields: Any) -> Path:
+        fields.setdefault("cache_dir", str(tmp_path / f"cache-{name}"))
+        return declare(tmp_path, name, **fields)
+
+    return make

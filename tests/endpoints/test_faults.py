@@ -12,7 +12,7 @@ import pytest
 import sacrebleu
 import torch
 
-from endpoint_support import SMALL_TRANSLATION, run_cli, serving
+from endpoint_support import SMALL_TRANSLATION, endpoint_config, run_cli, serving  # noqa: F401 (endpoint_config: a fixture)
 from faults import PERMANENT, TRANSIENT, FaultyApp
 from genbench.endpoints.client import EndpointFailure
 from genbench.models.sources import load_model

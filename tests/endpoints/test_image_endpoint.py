@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import torch
 
-from endpoint_support import serving
+from endpoint_support import endpoint_config, serving  # noqa: F401 (endpoint_config: a fixture)
 from genbench.config import GateConfig, DEFAULT_TOLERANCES
 from genbench.models.sources import load_model
 from genbench.report.compare import SAME, compare

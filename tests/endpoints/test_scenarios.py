@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from endpoint_support import run_cli, serving
+from endpoint_support import endpoint_config, run_cli, serving  # noqa: F401 (endpoint_config: a fixture)
 from faults import FaultyApp
 from genbench.config import DEFAULT_TOLERANCES, GateConfig
 from genbench.report.compare import WORSE, compare

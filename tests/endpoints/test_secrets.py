@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from endpoint_support import SMALL_TRANSLATION_NAME, run_cli, serving
+from endpoint_support import SMALL_TRANSLATION_NAME, endpoint_config, run_cli, serving  # noqa: F401 (endpoint_config: a fixture)
 
 SECRET = "sk-test-0123456789abcdefSECRET"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from endpoint_support import SMALL_TRANSLATION, serving
+from endpoint_support import SMALL_TRANSLATION, endpoint_config, serving  # noqa: F401 (endpoint_config: a fixture)
 from genbench.models.sources import load_model
 from genbench.runner import RunOptions, evaluate
 from genbench.tasks.spec import TASKS
