@@ -179,6 +179,22 @@ def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int =
         distributed.barrier(shard)
 
 
+def eval_model(task_name: str, model: str, *, seed: int = 0, store: Path | None = None, features: str | None = None,
+               weights_dir: Path | None = None, corpus_dir: Path | None = None, device: str = "auto",
+               progress: Callable[[str], Progress] | None = None) -> RunResult:
+    """Score one model (a registered name, ``module:attr`` or ``endpoint:NAME``) on one task; store one run."""
+    seed, torch_device = check_seed(seed), parse_device(device)
+    check_writable(store_path(store))
+    task = TASKS.get(task_name)
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
+                         device=torch_device)
+    source = load_model(model, torch_device, options.data)
+    bar = progress(f"{task.name} · {source.label}") if progress else None
+    scores = evaluate(task, source, options, bar)
+    config = {"command": "eval", "task": task.name, "model": model, "seed": seed, "features": features}
+    return _store(store, "eval", seed, config, str(torch_device), scores, [])
+
+
 def _eval_task(task_name: str | None, reference: Path | None, pairs: bool, features: str | None, resize: str,
                skip_bad: bool) -> object:
     if (task_name is None) == (reference is None):
@@ -222,4 +238,4 @@ def list_models() -> list[str]:
     return MODELS.names()
 
 
-__all__ = ["run_suite", "eval_samples", "RunResult", "ModelSource", "FileSource"]
+__all__ = ["run_suite", "eval_samples", "eval_model", "RunResult", "ModelSource", "FileSource"]

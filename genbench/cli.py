@@ -180,11 +180,13 @@ def run(ctx: click.Context, suite: str, models: tuple[str, ...], no_baselines: b
 @click.option("--reference", type=click.Path(path_type=Path),
               help="Your own real images to score against: a folder (searched recursively), a .zip file or a "
                    "manifest (.jsonl/.txt of paths).")
-@click.option("--samples", required=True, type=click.Path(path_type=Path),
+@click.option("--samples", type=click.Path(path_type=Path),
               help="Image tasks: a folder of PNG files (paired tasks: <item id>.png); with --reference: a folder, "
                    "zip or manifest of images. Text tasks: a UTF-8 file with one hypothesis per test item in "
                    "order, or a .jsonl file of {\"id\", \"hypothesis\"}.")
-@click.option("--name", required=True, help="Label for these outputs in the store and leaderboards.")
+@click.option("--model", "model", help="Instead of --samples: a model to score on --task, e.g. endpoint:NAME "
+                                       "(an endpoint declared in genbench.toml or pyproject.toml).")
+@click.option("--name", help="Label for these outputs in the store and leaderboards (with --samples).")
 @click.option("--pairs", is_flag=True,
               help="With --reference: score each sample against the reference image of the same relative name "
                    "(PSNR, SSIM, LPIPS) instead of the two sets' distributions.")
@@ -195,14 +197,24 @@ def run(ctx: click.Context, suite: str, models: tuple[str, ...], no_baselines: b
               help="With --reference: leave damaged images out (counted, and recorded in the scores) instead "
                    "of refusing them.")
 @_scoring_options
-def eval_(task_name: str | None, reference: Path | None, samples: Path, name: str, pairs: bool, resize: str,
-          skip_bad: bool, seed: int, store: Path | None, json_path: Path | None, features: str | None,
-          weights_dir: Path | None, corpus_dir: Path | None, device: str) -> None:
+def eval_(task_name: str | None, reference: Path | None, samples: Path | None, model: str | None, name: str | None,
+          pairs: bool, resize: str, skip_bad: bool, seed: int, store: Path | None, json_path: Path | None,
+          features: str | None, weights_dir: Path | None, corpus_dir: Path | None, device: str) -> None:
     """Score outputs made elsewhere (a vendor's) as if a model had produced them, on a task or
-    against your own reference images."""
-    from genbench.api import eval_samples
+    against your own reference images; or a model (an endpoint) on one task."""
+    from genbench.api import eval_model, eval_samples
+    from genbench.errors import GenbenchError
 
     _check_writable(json_path)
+    if model is not None:
+        if samples is not None or reference is not None or name is not None or task_name is None:
+            raise GenbenchError("--model scores a model on --task; it takes neither --samples, --reference nor --name.")
+        with _Bars() as bars:
+            result = eval_model(task_name, model, seed=seed, store=store, features=features, weights_dir=weights_dir,
+                                corpus_dir=corpus_dir, device=device, progress=bars)
+        return _show(result, json_path)
+    if samples is None or name is None:
+        raise GenbenchError("Pass --samples and --name (outputs made elsewhere), or --model with --task.")
     with _Bars() as bars:
         result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
                               weights_dir=weights_dir, corpus_dir=corpus_dir, device=device, reference=reference,
@@ -505,6 +517,51 @@ def _leave_process_group() -> None:
         from genbench.distributed import shutdown
 
         shutdown()
+
+
+@cli.command()
+@click.argument("model")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.option("--max-batch", default=64, show_default=True, type=click.IntRange(1, 4096),
+              help="Most items micro-batched into one model call.")
+@click.option("--max-wait-ms", default=5.0, show_default=True, type=click.FloatRange(0, 10_000),
+              help="How long a request waits for others to share its model call.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N: where the model runs.")
+@click.option("--corpus-dir", type=click.Path(path_type=Path), help=CORPUS_HELP)
+def serve(model: str, host: str, port: int, max_batch: int, max_wait_ms: float, device: str,
+          corpus_dir: Path | None) -> None:
+    """Serve MODEL (any registered model, or package.module:attr) over the OpenAI-compatible API:
+    /v1/chat/completions, /v1/images/generations, /v1/models and /health."""
+    from genbench.endpoints.launch import serve_model
+
+    serve_model(model, host, port, max_batch, max_wait_ms / 1000, device, corpus_dir,
+                announce=lambda line: _console().print(_plain(line)))
+
+
+@cli.command()
+@click.option("--model", "model", required=True, help="The endpoint to load, endpoint:NAME.")
+@click.option("--task", "task_name", required=True, help="Task whose requests are sent, e.g. text/translate-es-en.")
+@click.option("--scenario", type=click.Choice(["offline", "server", "single-stream"]), default="offline",
+              show_default=True, help="MLPerf-style scenario.")
+@click.option("--requests", "count", default=256, show_default=True, type=click.IntRange(1, 10_000_000),
+              help="How many requests (the task's prompts, cycled).")
+@click.option("--qps", type=click.FloatRange(min=0, min_open=True), help="server: target arrivals per second.")
+@click.option("--slo-ms", type=click.FloatRange(min=0, min_open=True), help="server: the latency bound.")
+@click.option("--slo-percentile", default=99.0, show_default=True, type=click.FloatRange(0, 100, min_open=True, max_open=True),
+              help="server: the percentile that must meet the bound.")
+@click.option("--seed", default=0, show_default=True, type=SEED, help="Seed for arrivals and intervals.")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the scores as JSON here.")
+def load(model: str, task_name: str, scenario: str, count: int, qps: float | None, slo_ms: float | None,
+         slo_percentile: float, seed: int, store: Path | None, json_path: Path | None) -> None:
+    """Measure an endpoint under load (offline, server, single-stream); store the scores as task load:SCENARIO/TASK."""
+    from genbench.endpoints.load import run_load
+    from genbench.endpoints.scenarios import Scenario
+
+    _check_writable(json_path)
+    result = run_load(model, task_name, Scenario(scenario, count, qps, slo_ms, slo_percentile, seed), store)
+    _show(result, json_path)
 
 
 def describe_tolerance(tolerance: "Tolerance") -> str:

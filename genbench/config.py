@@ -55,7 +55,7 @@ def load_config(explicit: Path | None = None, cwd: Path = Path(".")) -> GateConf
     return GateConfig(dict(DEFAULT_TOLERANCES))
 
 
-SETTINGS = ("tolerance", "alpha", "tasks")  # tasks: genbench.tasks.config
+SETTINGS = ("tolerance", "alpha", "tasks", "endpoints")  # genbench.tasks.config, genbench.endpoints.config
 
 
 def settings_tables(cwd: Path = Path(".")) -> list[tuple[Path, dict[str, Any]]]:

@@ -14,6 +14,7 @@ import torch
 
 from genbench import distributed
 from genbench.kinds import kind_of
+from genbench.models.protocol import RemoteModel
 from genbench.models.sources import FileSource, ModelSource
 from genbench.score import Score
 from genbench.scoring.context import Context, Progress, RunOptions, Shard, no_progress
@@ -28,10 +29,13 @@ def evaluate(task: object, source: ModelSource | FileSource, options: RunOptions
     with torch.inference_mode():  # a user's model without no_grad must not build autograd graphs
         ctx = Context(task, source, options, task.load_data(options.data), progress or no_progress, shard=shard)
         is_model = isinstance(source, ModelSource)
+        remote = source.model if is_model and isinstance(source.model, RemoteModel) else None
         failure, marks = None, []
         try:
             if is_model:
                 kind.check_model(ctx)
+            if remote is not None:
+                remote.bind(task, options.seed, len(ctx.data))
             state = kind.new_state(ctx)
             for index, batch in kind.model_outputs(ctx) if is_model else kind.file_outputs(ctx):
                 state.update(batch)
@@ -47,5 +51,6 @@ def evaluate(task: object, source: ModelSource | FileSource, options: RunOptions
         scores = kind.scores(ctx, state)
         if is_model:
             scores += kind.model_scores(ctx, state)
-            scores += kind.cost_scores(ctx, state)
-    return scores
+            # A remote model's cost is that of the requests it sent, not of timed calls.
+            scores += remote.remote_scores(ctx, kind.scorer(ctx, state)) if remote else kind.cost_scores(ctx, state)
+    return [remote.sign(s) for s in scores] if remote else scores

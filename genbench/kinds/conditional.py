@@ -43,7 +43,7 @@ class ConditionalKind(GenerationKind):
     def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
         scores = super().scores(ctx, state)
         task = ctx.task
-        requested = task.requests()[1].numpy()
+        requested = task.requests()[1].numpy()[ctx.scratch.get("answered", slice(None))]
         fake = state.fake()
         cond, correct = conditional_scores(state.real.features, ctx.data.labels.numpy(), fake.features, requested,
                                            np.concatenate(state.classes), task.n_classes, ctx.options.seed,

@@ -23,7 +23,7 @@ from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHAR
                                          GaussianSums, class_scores, feature_scores, kid_kernel_label)
 from genbench.metrics.intervals import mean_with_interval
 from genbench.metrics.likelihood import bits_per_dim
-from genbench.models.protocol import capabilities
+from genbench.models.protocol import answered, capabilities
 from genbench.score import Score
 from genbench.scoring.context import Context
 from genbench.scoring.outputs import call_model, check_images
@@ -134,8 +134,11 @@ class GenerationKind(TaskKind):
         task, n = ctx.task, self.wanted(ctx)
         for index, (start, size) in ctx.owned(spans(n, task.batch_size)):
             generator = batch_generator(ctx.options.seed, task.name, start)
-            batch = call_model(ctx.model, self.method, lambda: self.draw(ctx, start, size, generator))
-            yield index, quantize(check_images(batch, (size, *task.image_shape), ctx.who), task.levels)
+            batch, kept = answered(call_model(ctx.model, self.method, lambda: self.draw(ctx, start, size, generator)),
+                                   size)
+            # Which requests were answered (a remote model's failed ones are left out and counted).
+            ctx.scratch.setdefault("answered", []).extend(start + i for i in kept)
+            yield index, quantize(check_images(batch, (len(kept), *task.image_shape), ctx.who), task.levels)
             ctx.progress("sampling", start + size, n)
 
     def file_outputs(self, ctx: Context) -> Iterator[tuple[int, torch.Tensor]]:

@@ -15,7 +15,7 @@ from genbench.errors import UnavailableError
 from genbench.kinds.base import TaskKind
 from genbench.metrics import text
 from genbench.metrics.intervals import Estimate, mean_with_interval
-from genbench.models.protocol import capabilities
+from genbench.models.protocol import answered, capabilities
 from genbench.score import Score
 from genbench.scoring.context import Context
 from genbench.scoring.cost_step import cost_scores
@@ -60,9 +60,15 @@ class TranslationKind(TaskKind):
     def model_outputs(self, ctx: Context) -> Iterator[tuple[int, Translations]]:
         source = ctx.model
         for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
-            out = call_model(source, "translate", lambda: source.model.translate(batch.sources))
-            yield index, Translations(batch.start, check_texts(out, len(batch.ids), f"{ctx.who} translate"), batch.targets)
+            out, kept = answered(call_model(source, "translate", lambda: source.model.translate(batch.sources)),
+                                 len(batch.ids))
+            yield index, Translations(batch.start, check_texts(out, len(kept), f"{ctx.who} translate"),
+                                      [batch.targets[i] for i in kept])
             ctx.progress("translating", batch.start + len(batch.ids), len(ctx.data))
+
+    def scorer(self, ctx: Context, state: TextPairsState) -> Scorer:
+        """N is the number of items answered (all of them but for a remote model's failed requests)."""
+        return Scorer(ctx.task, ctx.source.label, len(state.hypotheses), ctx.options.seed, ctx.data.content_hash)
 
     def file_outputs(self, ctx: Context) -> Iterator[tuple[int, Translations]]:
         hypotheses = read_hypotheses(ctx.source.path, ctx.data.ids)

@@ -81,3 +81,32 @@ CAPABILITIES = {"sample": Sampler, "conditional": ConditionalSampler, "reconstru
 
 def capabilities(model: Any) -> frozenset[str]:
     return frozenset(name for name, proto in CAPABILITIES.items() if isinstance(model, proto))
+
+
+class PartialOutputs:
+    """What a model behind a network returns when some requests of a call failed after their
+    retries: the outputs of the answered positions only, in order. Task kinds score the answered
+    items and N says how many there were; the model counts and reports the failed ones."""
+
+    def __init__(self, outputs: Any, answered: list[int]) -> None:
+        self.outputs, self.answered = outputs, list(answered)
+
+
+def answered(out: Any, n: int) -> tuple[Any, list[int]]:
+    """(outputs, the positions among ``n`` they answer): all of them unless ``out`` is partial."""
+    if isinstance(out, PartialOutputs):
+        return out.outputs, out.answered
+    return out, list(range(n))
+
+
+@runtime_checkable
+class RemoteModel(Protocol):
+    """A model behind a network API. It is not deterministic; the runner tells it which task it
+    answers (its prompt template depends on it), it signs every score of that task (template and
+    determinism), and it reports its own cost from the requests it sent instead of timed calls."""
+
+    def bind(self, task: Any, seed: int, items: int) -> None: ...
+
+    def sign(self, score: Any) -> Any: ...
+
+    def remote_scores(self, ctx: Any, scorer: Any) -> list[Any]: ...

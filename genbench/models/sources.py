@@ -18,6 +18,7 @@ from genbench.validate import check_label
 # name → "module:attr" of ``load(device) -> model``; baselines and users' packages register
 # through the ``genbench.models`` entry-point group.
 MODELS: Registry[Callable[..., Any]] = Registry("model", "genbench.models")
+ENDPOINT_PREFIX = "endpoint:"  # --model endpoint:NAME
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def load_model(spec: str, device: torch.device, data: DataOptions = DataOptions(
     not take a registered model's name as its label: its rows would shadow that model's on
     every board (the README says so).
     """
+    if spec.startswith(ENDPOINT_PREFIX):  # a remote model declared in config (genbench.endpoints)
+        from genbench.endpoints.loader import load_endpoint
+
+        return ModelSource(spec, load_endpoint(spec[len(ENDPOINT_PREFIX):], spec), torch.device("cpu"))
     target = MODELS.get(spec) if spec in MODELS or ":" not in spec else import_target(spec)
     model = _call_loader(spec, target, device, data)
     offered = _capabilities(spec, model)

@@ -1,0 +1,16 @@
+"""``--model endpoint:NAME``: the declaration found in ./genbench.toml or ./pyproject.toml (or the
+file named by $GENBENCH_CONFIG) as a model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from genbench.endpoints.client import ChatEndpoint, EndpointModel, ImageEndpoint
+from genbench.endpoints.config import find_endpoint
+
+
+def load_endpoint(name: str, label: str) -> EndpointModel:
+    explicit = os.environ.get("GENBENCH_CONFIG")
+    config = find_endpoint(name, explicit=Path(explicit) if explicit else None)
+    return (ChatEndpoint if config.api == "chat" else ImageEndpoint)(config, label)
