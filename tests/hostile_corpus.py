@@ -149,8 +149,10 @@ def main() -> int:
     parser.add_argument("--code", type=Path, help="a genbench checkout to run instead of the installed one")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
-    cases = [c for c in all_cases() if args.only in (None, c.category)
-             and (not args.case or f"{c.category}/{c.name}" in args.case)]
+    cases = [c for c in all_cases() if args.only in (None, c.category)]
+    if args.case:  # in the order given
+        named = {f"{c.category}/{c.name}": c for c in cases}
+        cases = [named[name] for name in args.case]
     start = time.monotonic()
     results = run_corpus(cases, args.jobs, args.timeout, args.verbose, args.code)
     print(summary(results))
