@@ -118,6 +118,12 @@ def _show(result, json_path: Path | None) -> None:
 def cli(verbose: bool) -> None:
     """Evaluate and benchmark generative models with comparable, signed scores."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from genbench.config import settings_tables
+
+    if any("tasks" in table for _, table in settings_tables()):  # the team's own tasks (genbench.tasks.config)
+        from genbench.tasks.config import register_declared
+
+        register_declared()
 
 
 def _scoring_options(command):
@@ -141,19 +147,32 @@ def _scoring_options(command):
 @click.option("--suite", default="images", show_default=True, help="Suite to run (see `genbench list suites`).")
 @click.option("--model", "models", multiple=True, help="Extra model: a registered name or package.module:attr. Repeatable.")
 @click.option("--no-baselines", is_flag=True, help="Run only the --model models, not the suite's baselines.")
+@click.option("--resume", is_flag=False, flag_value="", default=None, metavar="[RUN_ID]",
+              help="Finish an interrupted run: --resume RUN_ID alone, or the run's own command with --resume. "
+                   "Only the (task, model) pairs it had not finished are scored.")
 @_scoring_options
-def run(suite: str, models: tuple[str, ...], no_baselines: bool, seed: int, store: Path | None,
-        json_path: Path | None, features: str | None, weights_dir: Path | None, corpus_dir: Path | None,
-        device: str) -> None:
-    """Run a suite's tasks on its baselines (and --model models); store and show the scores."""
-    from genbench.api import run_suite
+@click.pass_context
+def run(ctx: click.Context, suite: str, models: tuple[str, ...], no_baselines: bool, resume: str | None, seed: int,
+        store: Path | None, json_path: Path | None, features: str | None, weights_dir: Path | None,
+        corpus_dir: Path | None, device: str) -> None:
+    """Run a suite's tasks on its baselines (and --model models); store and show the scores.
+
+    Under torchrun (torchrun --nproc_per_node N -m genbench run …) each task's batches are split
+    over the ranks; rank 0 scores, measures cost, stores and reports."""
+    from genbench.api import resume_run, run_suite
 
     _check_writable(json_path)
+    chosen = [name for name in ("suite", "models", "no_baselines", "seed", "features", "device")
+              if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT]
     with _Bars() as bars:
-        result = run_suite(suite, list(models), baselines=not no_baselines, seed=seed, store=store,
-                           features=features, weights_dir=weights_dir, corpus_dir=corpus_dir, device=device,
-                           progress=bars)
-    _show(result, json_path)
+        if resume and not chosen:  # the run id alone: the run's own plan says what to do
+            result = resume_run(resume, store=store, weights_dir=weights_dir, corpus_dir=corpus_dir, progress=bars)
+        else:
+            result = run_suite(suite, list(models), baselines=not no_baselines, seed=seed, store=store,
+                               features=features, weights_dir=weights_dir, corpus_dir=corpus_dir, device=device,
+                               resume=resume, progress=bars)
+    if result.rank == 0:
+        _show(result, json_path)
 
 
 @cli.command(name="eval")
@@ -188,7 +207,8 @@ def eval_(task_name: str | None, reference: Path | None, samples: Path, name: st
         result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
                               weights_dir=weights_dir, corpus_dir=corpus_dir, device=device, reference=reference,
                               pairs=pairs, resize=resize, skip_bad=skip_bad, progress=bars)
-    _show(result, json_path)
+    if result.rank == 0:
+        _show(result, json_path)
 
 
 @cli.command(name="list")
@@ -334,6 +354,23 @@ def compare_(base: str, cand: str, store: Path | None, config: Path | None, json
     sys.exit(code)
 
 
+@cli.group(name="store")
+def store_group() -> None:
+    """The results database: merging stores made on several machines."""
+
+
+@store_group.command(name="merge")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--into", required=True, type=click.Path(path_type=Path), help="The store to merge into (created if missing).")
+def store_merge(sources: tuple[Path, ...], into: Path) -> None:
+    """Copy every run of SOURCES into --into, in one transaction. Idempotent: a run already there is
+    left alone; the same run id with other content is refused and nothing is written."""
+    from genbench.store_merge import merge_stores
+
+    added, present = merge_stores(list(sources), into)
+    click.echo(f"{added} run(s) merged into {into}; {present} already there.")
+
+
 @cli.group()
 def corpus() -> None:
     """The text suite's corpus: where it is, and getting it."""
@@ -433,6 +470,13 @@ def train(baseline: str, out: Path, seed: int | None) -> None:
     click.echo(card.read_text())
 
 
+def _leave_process_group() -> None:
+    if "genbench.distributed" in sys.modules:  # only under torchrun; --help stays free of torch
+        from genbench.distributed import shutdown
+
+        shutdown()
+
+
 def describe_tolerance(tolerance: "Tolerance") -> str:
     if tolerance.ignore:
         return "ignored"
@@ -446,6 +490,7 @@ def main() -> None:
 
     try:
         cli(standalone_mode=False)
+        _leave_process_group()
     except GenbenchError as exc:
         _console().print(f"[bold red]error:[/] {_plain(exc)}")
         sys.exit(exc.exit_code)

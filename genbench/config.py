@@ -55,15 +55,30 @@ def load_config(explicit: Path | None = None, cwd: Path = Path(".")) -> GateConf
     return GateConfig(dict(DEFAULT_TOLERANCES))
 
 
-SETTINGS = ("tolerance", "alpha")
+SETTINGS = ("tolerance", "alpha", "tasks")  # tasks: genbench.tasks.config
+
+
+def settings_tables(cwd: Path = Path(".")) -> list[tuple[Path, dict[str, Any]]]:
+    """(file, its genbench settings) of the config files in ``cwd`` that have any, genbench.toml first."""
+    found = []
+    for candidate in (cwd / "genbench.toml", cwd / "pyproject.toml"):
+        if candidate.is_file():
+            check_regular_file(candidate)
+            table = _settings_table(candidate, _parse(candidate), explicit=False)
+            if table is not None:
+                found.append((candidate, table))
+    return found
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:  # nesting beyond the parser
+        raise InputError(f"{path}: not valid TOML ({exc}).") from exc
 
 
 def _from_file(path: Path, explicit: bool = False) -> GateConfig:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:  # nesting beyond the parser
-        raise InputError(f"{path}: not valid TOML ({exc}).") from exc
-    table = _settings_table(path, data, explicit)
+    table = _settings_table(path, _parse(path), explicit)
     if table is None:
         return GateConfig(dict(DEFAULT_TOLERANCES))
     tolerances = dict(DEFAULT_TOLERANCES)
@@ -78,7 +93,7 @@ def _from_file(path: Path, explicit: bool = False) -> GateConfig:
 def _settings_table(path: Path, data: dict[str, Any], explicit: bool) -> dict[str, Any] | None:
     """[tool.genbench] (pyproject.toml style), else the top level (genbench.toml style), checked.
 
-    A file named with --config must hold one of them, and no key but tolerance and alpha: a typo
+    A file named with --config must hold one of them, and no key but tolerance, alpha and tasks: a typo
     (``tolerence``) would otherwise gate with the defaults while the user believes otherwise."""
     tool = data.get("tool")
     if isinstance(tool, dict) and "genbench" in tool:
@@ -90,12 +105,12 @@ def _settings_table(path: Path, data: dict[str, Any], explicit: bool) -> dict[st
                          "[tolerance] table or alpha (genbench.toml style); nothing in it would be used.")
     else:
         return None
-    if not isinstance(table, dict) or not isinstance(table.get("tolerance", {}), dict):
-        raise InputError(f"{path}: {where} and its tolerance entry must be tables.")
+    if not isinstance(table, dict) or not all(isinstance(table.get(k, {}), dict) for k in ("tolerance", "tasks")):
+        raise InputError(f"{path}: {where} and its tolerance and tasks entries must be tables.")
     unknown = sorted(set(table) - set(SETTINGS))
     if unknown:
         raise InputError(f"{path}: {where} has unknown key(s) {', '.join(map(repr, unknown))}; "
-                         f"it takes {' and '.join(SETTINGS)}.")
+                         f"it takes {', '.join(SETTINGS)}.")
     return table
 
 

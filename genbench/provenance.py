@@ -8,6 +8,7 @@ import platform
 import socket
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,9 @@ def collect(config: dict[str, Any], device: str) -> dict[str, Any]:
         "config_hash": config_hash(config),
         "argv": sys.argv,
     }
+
+
+def resumption(device: str) -> dict[str, Any]:
+    """When, where and how a run was resumed (its provenance keeps the first session's too)."""
+    return {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "host": socket.gethostname(),
+            "device": device, "argv": sys.argv, "git": git_state()}

@@ -3,33 +3,47 @@ scores it and meters cost. The runner knows no task kind; ``genbench.kinds`` map
 protocol to the plugin that evaluates it.
 
 Outputs come from a model (``ModelSource``) or from files (``FileSource``); each kind checks
-both the same way and snaps them to the task's grid before any metric sees them.
+both the same way and snaps them to the task's grid before any metric sees them. Under torchrun
+each rank streams the batches it owns; rank 0 joins the states and alone scores, times and
+returns the scores (the other ranks return none).
 """
 
 from __future__ import annotations
 
 import torch
 
+from genbench import distributed
 from genbench.kinds import kind_of
 from genbench.models.sources import FileSource, ModelSource
 from genbench.score import Score
-from genbench.scoring.context import Context, Progress, RunOptions, no_progress
+from genbench.scoring.context import Context, Progress, RunOptions, Shard, no_progress
 
-__all__ = ["RunOptions", "Progress", "evaluate"]
+__all__ = ["RunOptions", "Progress", "Shard", "evaluate"]
 
 
 def evaluate(task: object, source: ModelSource | FileSource, options: RunOptions,
-             progress: Progress | None = None) -> list[Score]:
+             progress: Progress | None = None, shard: Shard = Shard()) -> list[Score]:
     """Every score of ``source`` on ``task``. Raises InputError on bad outputs; nothing is stored here."""
     kind = kind_of(task.protocol)
     with torch.inference_mode():  # a user's model without no_grad must not build autograd graphs
-        ctx = Context(task, source, options, task.load_data(options.data), progress or no_progress)
+        ctx = Context(task, source, options, task.load_data(options.data), progress or no_progress, shard=shard)
         is_model = isinstance(source, ModelSource)
-        if is_model:
-            kind.check_model(ctx)
-        state = kind.new_state(ctx)
-        for batch in kind.model_outputs(ctx) if is_model else kind.file_outputs(ctx):
-            state.update(batch)
+        failure, marks = None, []
+        try:
+            if is_model:
+                kind.check_model(ctx)
+            state = kind.new_state(ctx)
+            for index, batch in kind.model_outputs(ctx) if is_model else kind.file_outputs(ctx):
+                state.update(batch)
+                marks.append((index, {name: len(values) for name, values in state.lists().items()}))
+        except Exception as exc:  # every rank must hear of it, or the others wait for this one forever
+            failure = exc
+        distributed.agree(shard, failure)
+        joined = distributed.join(shard, state.lists(), marks)
+        if joined is None:
+            return []
+        if shard.world > 1:
+            state.restore(joined)
         scores = kind.scores(ctx, state)
         if is_model:
             scores += kind.model_scores(ctx, state)

@@ -2,14 +2,27 @@
 
 SQLite by default (``--store`` or ``$GENBENCH_STORE``, else ``genbench-results.sqlite`` in the
 working directory). A run and all its scores are written in one transaction, so an interrupted
-or failed run leaves nothing behind. The schema carries a version number.
+or failed run leaves nothing behind (a run in progress keeps its finished pairs in its own
+journal, genbench.journal, until it is complete). The schema carries a version number.
+
+Many processes may write into one store at once: each write is one short ``BEGIN IMMEDIATE``
+transaction, and a writer that finds the store locked waits (SQLite's busy timeout) and retries.
+The rollback journal is kept rather than WAL on purpose: WAL needs shared memory beside the file,
+which read-only mounts and network file systems do not give, and a store is read far more often
+from such places than it is written concurrently.
+
+What a server database standing in for SQLite would need is exactly this class's public methods:
+``add_run``/``add_runs`` (one transaction each), ``latest_scores``, ``run``, ``run_ids``,
+``run_scores`` and ``count_scores``; nothing else in genbench touches SQL.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -25,6 +38,8 @@ SCHEMA_VERSION = 1
 SCHEMA_VERSION_KEY = "schema_version"  # the meta row that holds it
 STORE_ENV = "GENBENCH_STORE"
 DEFAULT_STORE = "genbench-results.sqlite"
+BUSY_TIMEOUT_S = 60.0  # how long a writer waits for another's transaction before retrying
+LOCK_RETRIES = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,7 +123,8 @@ class Store:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
-        self._db.execute("INSERT INTO meta VALUES (?, ?)", (SCHEMA_VERSION_KEY, str(SCHEMA_VERSION)))
+        # OR IGNORE: another process may have created the same new store a moment before.
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (SCHEMA_VERSION_KEY, str(SCHEMA_VERSION)))
 
     @contextmanager
     def _writing(self, what: str) -> Iterator[None]:
@@ -122,13 +138,24 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """BEGIN … COMMIT, or ROLLBACK on any error: schema, run and scores land together or not at all."""
-        self._db.execute("BEGIN IMMEDIATE")
+        self._begin()
         try:
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting out other writers: the busy timeout first, then jittered retries."""
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == LOCK_RETRIES:
+                    raise
+                time.sleep(random.uniform(0.05, 0.5) * 2 ** attempt)
 
     def close(self) -> None:
         self._db.close()
@@ -140,26 +167,42 @@ class Store:
         self.close()
 
     def add_run(self, command: str, seed: int, config_hash: str, provenance: dict[str, Any],
-                scores: Iterable[Score]) -> str:
-        """Write a run and its scores in one transaction; returns the run id."""
-        run_id = uuid.uuid4().hex[:12]
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        scores = list(scores)
-        rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
-                 s.unit, s.interval_method, s.unavailable_reason, s.signature.render(), s.signature.key(),
-                 s.signature.to_json()) for s in scores]
+                scores: Iterable[Score], run_id: str | None = None) -> str:
+        """Write a run and its scores in one transaction; returns the run id (a new one unless given)."""
+        run = {"run_id": run_id or new_run_id(), "created_at": now(), "command": command, "seed": seed,
+               "config_hash": config_hash, "provenance": provenance}
+        self.add_runs([(run, list(scores))])
+        return run["run_id"]
+
+    def add_runs(self, runs: list[tuple[dict[str, Any], list[Score]]]) -> None:
+        """Write runs (as ``run()`` returns them) with their scores, all in one transaction."""
         with self._writing("write to"):
             if self._fresh:  # a store opened with create=False gets its schema with its first run
                 self._create_schema()
-            self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-                             (run_id, now, command, seed, config_hash, json.dumps(provenance, sort_keys=True)))
-            if rows:
-                self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * len(rows[0]))})", rows)
-            self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
-                                 [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
-                                  for s in scores if s.items is not None])
+            for run, scores in runs:
+                self._insert_run(run, scores)
         self._fresh = False
-        return run_id
+
+    def _insert_run(self, run: dict[str, Any], scores: list[Score]) -> None:
+        run_id = run["run_id"]
+        self._db.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+                         (run_id, run["created_at"], run["command"], run["seed"], run["config_hash"],
+                          json.dumps(run["provenance"], sort_keys=True)))
+        self._insert_scores(run_id, scores)
+
+    def _insert_scores(self, run_id: str, scores: list[Score]) -> None:
+        rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
+                 s.unit, s.interval_method, s.unavailable_reason, s.signature.render(), s.signature.key(),
+                 s.signature.to_json()) for s in scores]
+        if rows:
+            self._db.executemany(f"INSERT INTO scores VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        self._db.executemany("INSERT INTO score_items VALUES (?, ?, ?, ?, ?)",
+                             [(run_id, s.task, s.model, s.metric, json.dumps(list(s.items)))
+                              for s in scores if s.items is not None])
+
+    def run_ids(self) -> list[str]:
+        """Every run's id, oldest first."""
+        return [_text(r[0]) for r in self._query("SELECT run_id FROM runs ORDER BY rowid")]
 
     def latest_scores(self, tasks: Iterable[str] | None = None) -> list[StoredScore]:
         """For each (task, model), every score of the newest run that scored it: a row never
@@ -243,14 +286,22 @@ def _count(value: object) -> int:
 
 
 def write_run(path: Path, command: str, seed: int, config_hash: str, provenance: dict[str, Any],
-              scores: Iterable[Score]) -> str:
+              scores: Iterable[Score], run_id: str | None = None) -> str:
     """Store one run at ``path``: schema (for a new store) and run in one transaction, so a failed
     write leaves an existing file as it was; a store file this call created is removed again."""
+    run = {"run_id": run_id or new_run_id(), "created_at": now(), "command": command, "seed": seed,
+           "config_hash": config_hash, "provenance": provenance}
+    write_runs(path, [(run, list(scores))])
+    return run["run_id"]
+
+
+def write_runs(path: Path, runs: list[tuple[dict[str, Any], list[Score]]]) -> None:
+    """``write_run`` for several whole runs (as ``Store.run`` gives them), in one transaction."""
     path = Path(path)
     existed = path.exists()
     try:
         with Store(path, create=False) as db:
-            return db.add_run(command, seed, config_hash, provenance, scores)
+            db.add_runs(runs)
     except BaseException:
         if not existed:
             for leftover in (path, path.with_name(path.name + "-journal")):
@@ -300,10 +351,19 @@ def _check_location(path: Path, readonly: bool, must_exist: bool = True) -> None
             raise GenbenchError(f"Cannot create the store's folder {path.parent} (in {folder}): {exc}.") from exc
 
 
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 def _connect(path: Path, mode: str) -> sqlite3.Connection:
     """An SQLite connection that never creates a file unless ``mode`` is ``rwc``; transactions are explicit."""
     try:
-        return sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, isolation_level=None)
+        return sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, isolation_level=None,
+                               timeout=BUSY_TIMEOUT_S)
     except sqlite3.DatabaseError as exc:  # an unreadable file, a folder without write permission
         raise GenbenchError(f"Cannot open the store {path}: {exc}.") from exc
 

@@ -2,8 +2,8 @@
 
 A kind says what it needs from a model (``capability``), how its outputs are produced (model
 calls or files, checked), which metric state the outputs update, how that state becomes scores,
-and which model call its cost is measured on. States are mergeable, so shards of the same task
-(ranks, resumed runs) combine into the very scores one pass would give.
+and which model call its cost is measured on. States hand over what they accumulated as lists,
+so the shards of a task (torchrun ranks) combine into the very scores one pass would give.
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ class MetricState(Protocol):
         """Fold one batch of checked outputs into the state."""
         ...
 
-    def merge(self, other: "MetricState") -> None:
-        """Fold another shard's state (the items that follow this one's) into this one."""
+    def lists(self) -> dict[str, list]:
+        """What the state accumulated, as lists in arrival order (a rank sends them to rank 0)."""
+        ...
+
+    def restore(self, lists: dict[str, list]) -> None:
+        """Take the lists of every shard, put back in item order, as if one pass had made them."""
         ...
 
 
@@ -44,12 +48,13 @@ class TaskKind(ABC):
         """An empty state (loading whatever the scores are measured against)."""
 
     @abstractmethod
-    def model_outputs(self, ctx: Context) -> Iterator[Any]:
-        """Checked batches of the model's outputs, in item order."""
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, Any]]:
+        """(batch index, checked batch) of the model's outputs, in item order, for the batches
+        ``ctx.owned`` gives this process (a batch's randomness: genbench.scoring.randomness)."""
 
     @abstractmethod
-    def file_outputs(self, ctx: Context) -> Iterator[Any]:
-        """Checked batches of outputs read from the files a FileSource names."""
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, Any]]:
+        """(batch index, checked batch) of outputs read from the files a FileSource names, as above."""
 
     @abstractmethod
     def scores(self, ctx: Context, state: Any) -> list[Score]:

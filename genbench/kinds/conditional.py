@@ -8,6 +8,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from genbench.data.dataset import spans
 from genbench.data.digits import quantize
 from genbench.data.image_folder import read_paired_folder
 from genbench.kinds.generation import FeatureState, GenerationKind
@@ -33,9 +34,11 @@ class ConditionalKind(GenerationKind):
                   else ctx.task.requests()[1][start:start + size])
         return ctx.model.model.sample_labels(labels, generator)
 
-    def file_outputs(self, ctx: Context) -> Iterator[torch.Tensor]:
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, torch.Tensor]]:
         task = ctx.task
-        yield quantize(read_paired_folder(ctx.source.path, task.requests()[0], task.image_shape), task.levels)
+        images = quantize(read_paired_folder(ctx.source.path, task.requests()[0], task.image_shape), task.levels)
+        for index, (start, size) in ctx.owned(spans(len(images), task.batch_size)):
+            yield index, images[start:start + size]
 
     def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
         scores = super().scores(ctx, state)

@@ -15,6 +15,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from genbench.data.dataset import spans
 from genbench.data.image_source import ImageCollection, RgbBatch, open_images
 from genbench.errors import InputError
 from genbench.features import load_features
@@ -29,6 +30,7 @@ from genbench.score import Score
 from genbench.scoring.context import Context
 from genbench.scoring.outputs import call_model, check_images
 from genbench.scoring.perceptual import Lpips
+from genbench.scoring.randomness import batch_generator
 from genbench.scoring.scorer import Scorer
 
 log = logging.getLogger(__name__)
@@ -52,17 +54,16 @@ def skipped_settings(ctx: Context, samples: ImageCollection | None) -> dict[str,
     return {"skipped_reference": len(ctx.data.skipped), "skipped_samples": len(samples.skipped) if samples else 0}
 
 
-def model_batches(ctx: Context, n: int) -> Iterator[RgbBatch]:
+def model_batches(ctx: Context, n: int) -> Iterator[tuple[int, RgbBatch]]:
     """A model's samples for a folder task, snapped to 8 bits as PNG files are."""
     task = ctx.task
     shape = (3, task.image_size, task.image_size)
-    generator = torch.Generator().manual_seed(ctx.options.seed)
-    for start in range(0, n, task.batch_size):
-        size = min(task.batch_size, n - start)
+    for index, (start, size) in ctx.owned(spans(n, task.batch_size)):
+        generator = batch_generator(ctx.options.seed, task.name, start)
         out = call_model(ctx.model, "sample", lambda: ctx.model.model.sample(size, generator))
         images = check_images(out, (size, *shape), ctx.calling("sample"))
         pixels = (images * 255).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
-        yield RgbBatch(start, tuple(f"sample-{start + i:06d}" for i in range(size)), list(pixels))
+        yield index, RgbBatch(start, tuple(f"sample-{start + i:06d}" for i in range(size)), list(pixels))
         ctx.progress("sampling", start + size, n)
 
 
@@ -86,18 +87,18 @@ class FolderGenerationKind(TaskKind):
 
         ctx.scratch["preprocessing"] = describe(policy, size, net.resizes_itself, net.eight_bit_input)
         real = reference_features(ctx.data, net, prepare, ctx.scratch["preprocessing"])
-        return FeatureState(net, real, prepare=prepare)
+        return FeatureState(net, real, prepare=prepare, keep_logits=False)
 
     def scorer(self, ctx: Context, state: FeatureState) -> Scorer:
         return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash,
                       preprocessing=ctx.scratch["preprocessing"])
 
-    def model_outputs(self, ctx: Context) -> Iterator[RgbBatch]:
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, RgbBatch]]:
         return model_batches(ctx, ctx.task.samples or len(ctx.data))
 
-    def file_outputs(self, ctx: Context) -> Iterator[RgbBatch]:
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, RgbBatch]]:
         ctx.scratch["samples"] = open_samples(ctx)
-        return ctx.scratch["samples"].batches(ctx.task.batch_size)
+        return ctx.owned(ctx.scratch["samples"].batches(ctx.task.batch_size))
 
     def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
         extra = skipped_settings(ctx, ctx.scratch.get("samples"))
@@ -153,7 +154,7 @@ class FolderPairsKind(TaskKind):
             measures["lpips"] = lambda p: lpips(p.outputs.float(), p.targets.float())
         return PerItemState(measures, lpips=lpips)
 
-    def file_outputs(self, ctx: Context) -> Iterator[ImagePairs]:
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, ImagePairs]]:
         samples = ctx.scratch["samples"] = open_samples(ctx)
         outputs = {e.id: e for e in samples.entries}
         missing = [i for i in ctx.data.ids if i not in outputs]
@@ -164,22 +165,24 @@ class FolderPairsKind(TaskKind):
             raise InputError(f"{ctx.source.path}: " + "; ".join(problems) + ". Outputs are matched to reference "
                              "images by relative file name.")
         samples.entries = [outputs[i] for i in ctx.data.ids]  # the reference's order
-        for targets, produced in zip(ctx.data.batches(ctx.task.batch_size), samples.batches(ctx.task.batch_size)):
+        batches = zip(ctx.data.batches(ctx.task.batch_size), samples.batches(ctx.task.batch_size))
+        for index, (targets, produced) in ctx.owned(batches):
             decoded = set(produced.ids)  # a damaged output skipped under --skip-bad drops its pair
             both = [i for i in targets.ids if i in decoded]
             out = dict(zip(produced.ids, produced.images))
             tgt = dict(zip(targets.ids, targets.images))
-            yield from pair_tensors(tuple(both), [out[i] for i in both], [tgt[i] for i in both])
+            for pairs in pair_tensors(tuple(both), [out[i] for i in both], [tgt[i] for i in both]):
+                yield index, pairs
 
-    def model_outputs(self, ctx: Context) -> Iterator[ImagePairs]:
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, ImagePairs]]:
         source = ctx.model
-        for batch in ctx.data.batches(ctx.task.batch_size):
+        for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
             for pairs in pair_tensors(batch.ids, batch.images, batch.images):
                 out = call_model(source, "reconstruct",
                                  lambda: source.model.reconstruct(pairs.targets.float().to(source.device)))
                 checked = check_images(out, tuple(pairs.targets.shape), ctx.calling("reconstruct"))
                 snapped = (checked * 255).round().double() / 255  # 8 bits, as files are
-                yield ImagePairs(pairs.ids, snapped, pairs.targets)
+                yield index, ImagePairs(pairs.ids, snapped, pairs.targets)
 
     def scores(self, ctx: Context, state: PerItemState) -> list[Score]:
         psnr = state.items("psnr")

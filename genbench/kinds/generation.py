@@ -1,7 +1,7 @@
 """Unconditional generation: ``sample(n, generator)`` scored against the task's data in feature space.
 
 Each batch is embedded as it arrives; the state keeps FID's float64 running sums and the
-features that KID, PRDC and the intervals need, so shards merge into the scores of one pass.
+features that KID, PRDC and the intervals need (the sums are rebuilt from them when shards join).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from genbench.score import Score
 from genbench.scoring.context import Context
 from genbench.scoring.cost_step import CostCall
 from genbench.scoring.outputs import call_model, check_images, check_tensor, unreadable_as_error
+from genbench.scoring.randomness import batch_generator
 from genbench.scoring.scorer import Scorer
 
 
@@ -39,8 +40,12 @@ class FeatureState:
     """
 
     def __init__(self, embedder: FeatureNetwork, real: FeatureSet, classifier: FeatureNetwork | None = None,
-                 real_classes: np.ndarray | None = None, prepare: Prepare = lambda batch: [batch]) -> None:
+                 real_classes: np.ndarray | None = None, prepare: Prepare = lambda batch: [batch],
+                 keep_logits: bool = True) -> None:
         self.embedder, self.classifier, self.prepare = embedder, classifier, prepare
+        # Logits feed the classifier-based scores; an ImageNet net's 1000 per sample would
+        # otherwise be most of a large run's memory where no such score is made.
+        self.keep_logits = keep_logits
         self.real, self.real_classes = real, real_classes
         self.sums = GaussianSums(embedder.dim)
         self.features: list[np.ndarray] = []
@@ -53,20 +58,25 @@ class FeatureState:
             features = out["features"].numpy()
             self.sums.update(features)
             self.features.append(features)
-            self.logits.append(out["logits"].numpy())
+            if self.keep_logits:
+                self.logits.append(out["logits"].numpy())
             if self.classifier is self.embedder:
                 self.classes.append(out["logits"].numpy())
             elif self.classifier is not None:
                 self.classes.append(self.classifier(images)["logits"].numpy())
 
-    def merge(self, other: "FeatureState") -> None:
-        self.sums.merge(other.sums)
-        self.features += other.features
-        self.logits += other.logits
-        self.classes += other.classes
+    def lists(self) -> dict[str, list]:
+        return {"features": self.features, "logits": self.logits, "classes": self.classes}
+
+    def restore(self, lists: dict[str, list]) -> None:
+        self.features, self.logits, self.classes = lists["features"], lists["logits"], lists["classes"]
+        self.sums = GaussianSums(self.embedder.dim)
+        for features in self.features:  # chunk by chunk, as one pass adds them: the same float64 sums
+            self.sums.update(features)
 
     def fake(self) -> FeatureSet:
-        return FeatureSet(np.concatenate(self.features), np.concatenate(self.logits))
+        features = np.concatenate(self.features)
+        return FeatureSet(features, np.concatenate(self.logits) if self.keep_logits else np.zeros((len(features), 0)))
 
 
 def feature_score_list(ctx: Context, state: FeatureState, score: Scorer, extra: dict | None = None) -> list[Score]:
@@ -121,16 +131,18 @@ class GenerationKind(TaskKind):
         real_classes = reference_features(ctx.data, classifier, snap, task.preprocessing).logits
         return FeatureState(embedder, real, classifier, real_classes)
 
-    def model_outputs(self, ctx: Context) -> Iterator[torch.Tensor]:
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, torch.Tensor]]:
         task, n = ctx.task, self.wanted(ctx)
-        generator = torch.Generator().manual_seed(ctx.options.seed)
-        for start, size in spans(n, task.batch_size):
+        for index, (start, size) in ctx.owned(spans(n, task.batch_size)):
+            generator = batch_generator(ctx.options.seed, task.name, start)
             batch = call_model(ctx.model, self.method, lambda: self.draw(ctx, start, size, generator))
-            yield quantize(check_images(batch, (size, *task.image_shape), ctx.calling(self.method)), task.levels)
+            yield index, quantize(check_images(batch, (size, *task.image_shape), ctx.calling(self.method)), task.levels)
             ctx.progress("sampling", start + size, n)
 
-    def file_outputs(self, ctx: Context) -> Iterator[torch.Tensor]:
-        yield quantize(read_folder(ctx.source.path, ctx.task.image_shape)[1], ctx.task.levels)
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, torch.Tensor]]:
+        images = quantize(read_folder(ctx.source.path, ctx.task.image_shape)[1], ctx.task.levels)
+        for index, (start, size) in ctx.owned(spans(len(images), ctx.task.batch_size)):
+            yield index, images[start:start + size]
 
     def scorer(self, ctx: Context, state: FeatureState) -> Scorer:
         return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash)

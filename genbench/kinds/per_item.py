@@ -1,4 +1,4 @@
-"""A metric state of per-item values: each batch adds its items' values; shards concatenate."""
+"""A metric state of per-item values: each batch adds its items' values."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ class PerItemState:
         for name, measure in self.measures.items():
             self.values[name].append(np.asarray(measure(batch), dtype=np.float64))
 
-    def merge(self, other: "PerItemState") -> None:
-        for name in self.values:
-            self.values[name] += other.values[name]
+    def lists(self) -> dict[str, list]:
+        return self.values
+
+    def restore(self, lists: dict[str, list]) -> None:
+        self.values = lists
 
     def items(self, name: str) -> np.ndarray | None:
         """All items' values in order, or None for a measure this state does not take."""

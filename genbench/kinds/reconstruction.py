@@ -43,20 +43,21 @@ class ReconstructionKind(TaskKind):
             measures["lpips"] = lambda b: lpips(b.outputs, b.targets)
         return PerItemState(measures, lpips=lpips)
 
-    def model_outputs(self, ctx: Context) -> Iterator[PairedOutputs]:
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, PairedOutputs]]:
         source, task = ctx.model, ctx.task
-        for batch in ctx.data.batches(task.batch_size, source.device):
+        for index, batch in ctx.owned(ctx.data.batches(task.batch_size, source.device)):
             size = len(batch.ids)
             out = call_model(source, "reconstruct", lambda: source.model.reconstruct(batch.images))
-            yield PairedOutputs(batch.start, quantize(check_images(out, (size, *task.image_shape), ctx.calling("reconstruct")),
+            yield index, PairedOutputs(batch.start, quantize(check_images(out, (size, *task.image_shape),
+                                                                          ctx.calling("reconstruct")),
                                                       task.levels), batch.images.cpu())
             ctx.progress("reconstructing", batch.start + size, len(ctx.data))
 
-    def file_outputs(self, ctx: Context) -> Iterator[PairedOutputs]:
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, PairedOutputs]]:
         task = ctx.task
         outputs = quantize(read_paired_folder(ctx.source.path, ctx.data.ids, task.image_shape), task.levels)
-        for batch in ctx.data.batches(task.batch_size):
-            yield PairedOutputs(batch.start, outputs[batch.start:batch.start + len(batch.ids)], batch.images)
+        for index, batch in ctx.owned(ctx.data.batches(task.batch_size)):
+            yield index, PairedOutputs(batch.start, outputs[batch.start:batch.start + len(batch.ids)], batch.images)
 
     def scores(self, ctx: Context, state: PerItemState) -> list[Score]:
         score, seed = self.scorer(ctx, state), ctx.options.seed

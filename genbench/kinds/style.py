@@ -66,20 +66,20 @@ class StyleKind(TaskKind):
                                                                        style.vgg_grams(vgg, b.style))
         return PerItemState(measures, net=net, lpips=lpips, vgg_sha=vgg_sha, vgg_reason=vgg_reason)
 
-    def model_outputs(self, ctx: Context) -> Iterator[StyledOutputs]:
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, StyledOutputs]]:
         source, task = ctx.model, ctx.task
-        for batch in ctx.data.batches(task.batch_size, source.device):
+        for index, batch in ctx.owned(ctx.data.batches(task.batch_size, source.device)):
             size = len(batch.ids)
             out = call_model(source, "stylize", lambda: source.model.stylize(batch.content, batch.style))
             out = quantize(check_images(out, (size, *task.image_shape), ctx.calling("stylize")), task.levels)
-            yield StyledOutputs(batch.start, out, batch.content.cpu(), batch.style.cpu())
+            yield index, StyledOutputs(batch.start, out, batch.content.cpu(), batch.style.cpu())
             ctx.progress("stylizing", batch.start + size, len(ctx.data))
 
-    def file_outputs(self, ctx: Context) -> Iterator[StyledOutputs]:
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, StyledOutputs]]:
         task = ctx.task
         outputs = quantize(read_paired_folder(ctx.source.path, ctx.data.ids, task.image_shape), task.levels)
-        for batch in ctx.data.batches(task.batch_size):
-            yield StyledOutputs(batch.start, outputs[batch.start:batch.start + len(batch.ids)], batch.content,
+        for index, batch in ctx.owned(ctx.data.batches(task.batch_size)):
+            yield index, StyledOutputs(batch.start, outputs[batch.start:batch.start + len(batch.ids)], batch.content,
                                 batch.style)
 
     def scores(self, ctx: Context, state: PerItemState) -> list[Score]:

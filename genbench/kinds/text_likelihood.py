@@ -33,8 +33,11 @@ class LogProbState:
     def update(self, batch: LogProbs) -> None:
         self.parts.append(batch)
 
-    def merge(self, other: "LogProbState") -> None:
-        self.parts += other.parts
+    def lists(self) -> dict[str, list]:
+        return {"parts": self.parts}
+
+    def restore(self, lists: dict[str, list]) -> None:
+        self.parts = lists["parts"]
 
     def column(self, name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in self.parts])
@@ -49,17 +52,17 @@ class TextLikelihoodKind(TaskKind):
     def new_state(self, ctx: Context) -> LogProbState:
         return LogProbState()
 
-    def model_outputs(self, ctx: Context) -> Iterator[LogProbs]:
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, LogProbs]]:
         source = ctx.model
-        for batch in ctx.data.batches(ctx.task.batch_size):
+        for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
             texts = batch.targets
             out = call_model(source, "text_log_prob", lambda: source.model.text_log_prob(texts))
             log_prob, n_tokens = check_log_probs(out, len(texts), ctx.calling("text_log_prob"))
             # Each verse ends with an end-of-text the model must predict: counted as one character.
-            yield LogProbs(batch.start, log_prob, n_tokens, np.array([len(t) + 1 for t in texts]))
+            yield index, LogProbs(batch.start, log_prob, n_tokens, np.array([len(t) + 1 for t in texts]))
             ctx.progress("scoring text", batch.start + len(texts), len(ctx.data))
 
-    def file_outputs(self, ctx: Context) -> Iterator[LogProbs]:
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, LogProbs]]:
         raise InputError(f"Task {ctx.task.name} scores log-probabilities, which a samples file does not carry; "
                          "score a model that offers text_log_prob(texts) with --model.")
 

@@ -41,9 +41,11 @@ class TextPairsState:
         self.hypotheses += batch.hypotheses
         self.references += batch.references
 
-    def merge(self, other: "TextPairsState") -> None:
-        self.hypotheses += other.hypotheses
-        self.references += other.references
+    def lists(self) -> dict[str, list]:
+        return {"hypotheses": self.hypotheses, "references": self.references}
+
+    def restore(self, lists: dict[str, list]) -> None:
+        self.hypotheses, self.references = lists["hypotheses"], lists["references"]
 
 
 class TranslationKind(TaskKind):
@@ -55,17 +57,18 @@ class TranslationKind(TaskKind):
     def new_state(self, ctx: Context) -> TextPairsState:
         return TextPairsState()
 
-    def model_outputs(self, ctx: Context) -> Iterator[Translations]:
+    def model_outputs(self, ctx: Context) -> Iterator[tuple[int, Translations]]:
         source = ctx.model
-        for batch in ctx.data.batches(ctx.task.batch_size):
+        for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
             out = call_model(source, "translate", lambda: source.model.translate(batch.sources))
-            yield Translations(batch.start, check_texts(out, len(batch.ids), ctx.calling("translate")), batch.targets)
+            yield index, Translations(batch.start, check_texts(out, len(batch.ids), ctx.calling("translate")),
+                                      batch.targets)
             ctx.progress("translating", batch.start + len(batch.ids), len(ctx.data))
 
-    def file_outputs(self, ctx: Context) -> Iterator[Translations]:
+    def file_outputs(self, ctx: Context) -> Iterator[tuple[int, Translations]]:
         hypotheses = read_hypotheses(ctx.source.path, ctx.data.ids)
-        for batch in ctx.data.batches(ctx.task.batch_size):
-            yield Translations(batch.start, hypotheses[batch.start:batch.start + len(batch.ids)], batch.targets)
+        for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
+            yield index, Translations(batch.start, hypotheses[batch.start:batch.start + len(batch.ids)], batch.targets)
 
     def scores(self, ctx: Context, state: TextPairsState) -> list[Score]:
         task, seed = ctx.task, ctx.options.seed

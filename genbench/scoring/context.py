@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import torch
 
@@ -13,6 +13,20 @@ from genbench.metrics.cost import CostSettings
 from genbench.models.sources import FileSource, ModelSource
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """This process's part of a task's work: batch ``i`` belongs to rank ``i % world``. Whole
+    batches, never padded (padding with repeats would change FID), and each batch's randomness
+    comes from its own position, so any number of ranks draws the very same samples."""
+
+    rank: int = 0
+    world: int = 1
+
+    def owns(self, index: int) -> bool:
+        return index % self.world == self.rank
 
 
 def no_progress(step: str, done: int, total: int) -> None:
@@ -45,6 +59,13 @@ class Context:
     progress: Progress = no_progress
     # What a kind keeps between its steps for this one evaluation (the samples it opened …).
     scratch: dict[str, Any] = field(default_factory=dict)
+    shard: Shard = field(default_factory=Shard)
+
+    def owned(self, batches: Iterable[T]) -> Iterator[tuple[int, T]]:
+        """(index, batch) for the batches this process works on, in order."""
+        for index, batch in enumerate(batches):
+            if self.shard.owns(index):
+                yield index, batch
 
     @property
     def who(self) -> str:

@@ -25,7 +25,7 @@ class FolderTask:
     skip_bad: bool = False  # leave damaged files out (counted) instead of refusing them
     image_size: int = 64  # side of the (N, 3, S, S) images a model is asked for with `run`
     samples: int | None = None  # how many samples a model is asked for (default: one per reference image)
-    version: int = 1
+    version: int = 2  # v2: a model's batches draw from generators addressed by (seed, task, first item)
     batch_size: int = 64
     resamples: int = 200
     description: str = ""

@@ -93,12 +93,14 @@ class TextTask(NamedData):
 
 
 TASKS: Registry[ImageTask | StyleTask | TextTask] = Registry("task", "genbench.tasks")
+# v2 (both sampling tasks): each batch's generator derives from (seed, task, first item), so
+# torchrun ranks and resumed runs draw the same samples; v1 drew every batch from one sequence.
 TASKS.register("images/digits", ImageTask(
-    "images/digits", 1, "sample",
+    "images/digits", 2, "sample",
     "Unconditional generation of 8×8 digits, scored against the 450-image test split "
     "(FID, KID, PRDC, classifier score, mode coverage; bits/dim for likelihood models; cost)."))
 TASKS.register("images/digits-conditional", ImageTask(
-    "images/digits-conditional", 1, "conditional",
+    "images/digits-conditional", 2, "conditional",
     "Class-conditional generation: 45 samples per requested digit class, scored like images/digits "
     "plus conditional accuracy, intra-class FID (mean, worst class) and per-class coverage."))
 # v2: SSIM is scikit-image's (the mean over windows inside the image); v1 averaged windows that

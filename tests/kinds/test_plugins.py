@@ -78,8 +78,8 @@ class Brighten(TaskKind):
         return PerItemState({"psnr": lambda b: psnr_per_item(b[0], b[1])})
 
     def model_outputs(self, ctx):
-        for batch in ctx.data.batches(3):
-            yield ctx.model.model.reconstruct(batch.images), batch.images
+        for index, batch in ctx.owned(ctx.data.batches(3)):
+            yield index, (ctx.model.model.reconstruct(batch.images), batch.images)
 
     def file_outputs(self, ctx):
         raise InputError("no files")
