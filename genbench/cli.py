@@ -581,8 +581,11 @@ def main() -> None:
     except GenbenchError as exc:
         _console().print(f"[bold red]error:[/] {_plain(exc)}")
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        _console().print("aborted")
+    except click.exceptions.Abort as exc:  # click's form of Ctrl-C (KeyboardInterrupt) and of EOF at a prompt
+        interrupted = isinstance(exc.__context__, KeyboardInterrupt)
+        # Store writes are transactions and files are written atomically: a stop leaves nothing half-written.
+        _console().print("interrupted: genbench stopped; nothing half-written was stored." if interrupted
+                         else "aborted")
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

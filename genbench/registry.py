@@ -11,7 +11,7 @@ import importlib
 from importlib.metadata import entry_points
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
-from genbench.errors import GenbenchError
+from genbench.errors import PASSED_ON, GenbenchError, describe
 
 T = TypeVar("T")
 
@@ -23,21 +23,21 @@ def import_target(target: str) -> Any:
         raise GenbenchError(f"Target {target!r} must look like 'package.module:attr'.")
     try:
         module = importlib.import_module(module_name)
-    except KeyboardInterrupt:
+    except PASSED_ON:
         raise
     # ImportError, but also a SyntaxError, any error in a user's module, or its sys.exit()
     except BaseException as exc:
-        raise GenbenchError(f"Cannot import module {module_name!r} for {target!r}: "
-                            f"{type(exc).__name__}: {exc}") from exc
+        raise GenbenchError(f"Cannot import module {module_name!r} for {target!r}: {describe(exc)}") from exc
     try:
         value: Any = module
         for part in attr.split("."):
             value = getattr(value, part)
     except AttributeError as exc:
         raise GenbenchError(f"Module {module_name!r} has no attribute {attr!r}.") from exc
-    except Exception as exc:  # a module-level __getattr__ or a property that raises
-        raise GenbenchError(f"Reading {attr!r} from module {module_name!r} raised "
-                            f"{type(exc).__name__}: {exc}") from exc
+    except PASSED_ON:
+        raise
+    except BaseException as exc:  # a module-level __getattr__ or a property that raises
+        raise GenbenchError(f"Reading {attr!r} from module {module_name!r} raised {describe(exc)}") from exc
     return value
 
 

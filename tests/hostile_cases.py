@@ -19,7 +19,7 @@ import numpy as np
 from hostile import png_bytes, raw_pickle, torch_pickle
 
 Setup = Callable[[Path], None]
-REFUSE, INCOMPARABLE, ACCEPT = "refuse", "incomparable", "accept"
+REFUSE, INCOMPARABLE, ACCEPT, INTERRUPTED = "refuse", "incomparable", "accept", "interrupted"
 SWORD = Path("/usr/share/sword")
 
 
@@ -29,7 +29,7 @@ class Case:
     name: str
     argv: tuple[str, ...]
     setup: Setup | None = None
-    expect: str = REFUSE  # refuse: exit 2; incomparable: exit 3; accept: exit 0 and ``literal`` shown
+    expect: str = REFUSE  # refuse: exit 2; incomparable: exit 3; interrupted (Ctrl-C): 130; accept: exit 0, ``literal`` shown
     literal: str | None = None  # text an accepted case must print as it is (markup shown, not applied)
     store: str = "r.sqlite"  # hashed before and after: a refusal must leave it as it was
     read_only: str | None = None  # a folder mounted read-only for this case (needs root and unshare)

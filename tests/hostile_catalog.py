@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 from hostile import DAMAGED_PNGS, set_schema_version, tamper
-from hostile_cases import (ACCEPT, BAD_NAMES, INCOMPARABLE, MARKUP_NAMES, PICKLES, Case, corpus_copy, digits_folder,
+from hostile_models import CALLS, EXTRA_TEXTS, IMAGE_LOG_PROB, IMAGES, LOG_PROBS, RAISES, TEXTS, spec
+from hostile_cases import (ACCEPT, BAD_NAMES, INCOMPARABLE, INTERRUPTED, MARKUP_NAMES, PICKLES, Case, corpus_copy, digits_folder,
                            fifo, flip_bytes, good_base, good_png, inflation_bomb, module_file, one_run_store, paired_folder,
                            pickle_file, score_row, steps, store_with, truncate, write)
 
@@ -50,6 +51,47 @@ def run_cases() -> list[Case]:
               Case("run", "markup-model-name", (*RUN, "--model", "toy_models:markup_named"), expect=ACCEPT,
                    literal="[bold]vendor[/] [/]x[link=file:///etc]")]
     return cases
+
+
+def model_cases() -> list[Case]:
+    """A user's model misbehaving in a task's call, for every task kind: raising (BaseExceptions
+    too), returning what is not an answer, or doing either only at batch size 1 (the cost step)."""
+    every_image_fault = ("sample", "reconstruct")
+    some_raises = ("base-exception", "system-exit-0", "generator-exit", "keyboard-interrupt")
+    some_images = ("meta", "none", "uint8", "bool", "nan", "one-short", "poisoned-subclass")
+    chosen = {call: (tuple(RAISES) + tuple(IMAGES) if call in every_image_fault else some_raises + some_images)
+              for call in ("sample", "sample_labels", "reconstruct", "stylize")}
+    chosen |= {"log_prob": ("base-exception", "system-exit-0", *IMAGE_LOG_PROB),
+               "translate": (*some_raises, *TEXTS, *EXTRA_TEXTS), "sample_translations": ("base-exception", "none"),
+               "text_log_prob": (*some_raises, *LOG_PROBS)}
+    at_one = {"sample": ("base-exception", "system-exit-0", "meta"), "sample_labels": ("base-exception",),
+              "reconstruct": ("base-exception", "meta"), "stylize": ("base-exception",),
+              "translate": ("base-exception", "system-exit-0", "none")}
+    cases = []
+    for call, faults in chosen.items():
+        for fault in faults:
+            expect = INTERRUPTED if fault == "keyboard-interrupt" else ACCEPT if fault in EXTRA_TEXTS else "refuse"
+            cases.append(Case("run", f"{call}-{fault}", (*RUN, "--suite", CALLS[call][1], "--model", spec(call, fault)),
+                              one_run_store_at, expect=expect))
+    cases += [Case("run", f"{call}-{fault}-at-batch-1", (*RUN, "--suite", CALLS[call][1], "--model",
+                                                         spec(call, fault, at_one=True)), one_run_store_at)
+              for call, faults in at_one.items() for fault in faults]
+    loaders = {"load-exits-1": ("images", "load_exits_1", "refuse"),
+               "load-interrupted": ("images", "load_interrupted", INTERRUPTED),
+               "load-unprintable-exception": ("images", "load_unprintable", "refuse"),
+               "load-generator-exit": ("images", "load_generator_exit", "refuse"),
+               "capability-probe-exits": ("images", "probe_exits", "refuse"),
+               "name-raises-base-exception": ("images", "name_raises", "refuse"),
+               "parameters-raise": ("images", "parameters_raise", "refuse"),
+               "tokenizer-exits": ("text", "tokenizer_exits", "refuse")}
+    cases += [Case("run", f"model-{key}", (*RUN, "--suite", suite, "--model", f"hostile_models:{attr}"),
+                   one_run_store_at, expect=expect) for key, (suite, attr, expect) in loaders.items()]
+    return cases
+
+
+def one_run_store_at(d: Path) -> None:
+    """A store that already holds a run: a refusal must leave its bytes as they were."""
+    one_run_store(d / "r.sqlite")
 
 
 def eval_cases() -> list[Case]:
@@ -302,4 +344,4 @@ def corpus_cases() -> list[Case]:
 
 
 def all_cases() -> list[Case]:
-    return run_cases() + eval_cases() + compare_cases() + leaderboard_cases() + store_cases() + corpus_cases()
+    return run_cases() + model_cases() + eval_cases() + compare_cases() + leaderboard_cases() + store_cases() + corpus_cases()

@@ -2,13 +2,15 @@
 
 Each case runs in its own folder with a timeout and is classified as one of
 
-- ``refused``: exit 2 (3 where the case must be incomparable) with a message and no traceback;
+- ``refused``: exit 2 (3 where the case must be incomparable, 130 where it is a Ctrl-C) with a message
+  and no traceback;
 - ``handled``: a case meant to be accepted (markup in a name) that exits 0 and prints its text literally;
 - ``traceback``, ``hang`` (the timeout expired), ``accepted`` (exit 0 where a refusal was due),
   ``store changed`` (a refusal that altered the store's bytes, or created one), ``code ran`` (a
   pickle's payload created its marker), ``other`` (any other exit code).
 
-    python tests/hostile_corpus.py [--jobs 2] [--timeout 60] [--only eval] [--json out.json] [--code DIR] [-v]
+    python tests/hostile_corpus.py [--jobs 2] [--timeout 60] [--only eval] [--case run/sample-meta …]
+                                   [--json out.json] [--code DIR] [-v]
 
 The exit status is 0 only when every case is refused or handled.
 """
@@ -31,7 +33,7 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS))
 
-from hostile_cases import ACCEPT, INCOMPARABLE, MARKER, Case  # noqa: E402
+from hostile_cases import ACCEPT, INCOMPARABLE, INTERRUPTED, MARKER, Case  # noqa: E402
 
 GOOD = ("refused", "handled")
 OUTCOMES = ("refused", "handled", "traceback", "hang", "accepted", "store changed", "code ran", "other")
@@ -99,7 +101,7 @@ def classify(case: Case, code: int, out: str, err: str, before: str | None, afte
         return "other", f"exit {code}; expected exit 0 showing {case.literal!r}"
     if before != after:
         return "store changed", f"exit {code}; store {before} → {after}"
-    wanted = 3 if case.expect == INCOMPARABLE else 2
+    wanted = {INCOMPARABLE: 3, INTERRUPTED: 130}.get(case.expect, 2)
     if code == wanted and err.strip():
         return "refused", last[:200]
     if code == 0:
@@ -142,11 +144,15 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--only", help="run one category: run, eval, compare, leaderboard, corpus or store")
+    parser.add_argument("--case", action="append", help="run this case (category/name); repeatable")
     parser.add_argument("--json", type=Path, help="write every case's outcome here")
     parser.add_argument("--code", type=Path, help="a genbench checkout to run instead of the installed one")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     cases = [c for c in all_cases() if args.only in (None, c.category)]
+    if args.case:  # in the order given
+        named = {f"{c.category}/{c.name}": c for c in cases}
+        cases = [named[name] for name in args.case]
     start = time.monotonic()
     results = run_corpus(cases, args.jobs, args.timeout, args.verbose, args.code)
     print(summary(results))

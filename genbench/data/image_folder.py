@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from genbench.data.files import check_regular_file, read_regular_bytes
-from genbench.data.png_check import PngError, check_image_data, read_header
+from genbench.data.png_check import PngError, PngSizeError, verify_png
 from genbench.errors import InputError
 
 
@@ -26,12 +26,10 @@ def read_png(path: Path, shape: tuple[int, int, int]) -> torch.Tensor:
     channels, height, width = shape
     data = read_regular_bytes(path, MAX_PNG_BYTES)
     try:
-        header = read_header(data)
-        # The header gives the size: refuse a wrong (or decompression-bomb) size before inflating.
-        if (header.width, header.height) != (width, height):
-            raise InputError(f"{path}: image is {header.width}×{header.height} pixels, expected {width}×{height}.")
-        check_image_data(header)
+        verify_png(data, size=(width, height))  # a wrong (or decompression-bomb) size before inflating
         mode, array = _decode(data)
+    except PngSizeError as exc:
+        raise InputError(f"{path}: {exc}.") from exc
     except PngError as exc:
         raise InputError(f"{path}: not a readable PNG image ({exc}).") from exc
     expected_mode = {1: "L", 3: "RGB"}[channels]

@@ -180,11 +180,16 @@ def decode_rgb(data: bytes, origin: str) -> np.ndarray:
 
 
 def _check_png(data: bytes, origin: str) -> None:
-    """Pillow skips most PNG checksums: check every chunk and the image data's exact length first."""
-    from genbench.data.png_check import PngError, check_image_data, read_header
+    """Pillow skips most PNG checksums: check every chunk and the image data's exact length first,
+    and refuse a size Pillow would call a decompression bomb before inflating anything."""
+    from PIL import Image
+
+    from genbench.data.png_check import PngError, PngSizeError, verify_png
 
     try:
-        check_image_data(read_header(data))
+        verify_png(data, max_pixels=Image.MAX_IMAGE_PIXELS)
+    except PngSizeError as exc:
+        raise InputError(f"{origin}: too many pixels to decode safely: {exc}") from exc
     except PngError as exc:
         raise DamagedImage(f"{origin}: damaged PNG ({exc}).") from exc
 

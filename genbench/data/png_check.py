@@ -4,7 +4,8 @@ Pillow decodes damaged files as if they were whole: it skips the CRC of the chun
 decoding, never checks IEND's, and ignores image data beyond what the header needs. A vendor's
 damaged output must not be scored as if it were intact, so every chunk's CRC is checked here
 (IEND's too), the chunks must come in order and end at IEND, and the image data must inflate to
-exactly the size the header implies, with a valid filter byte on every scanline.
+exactly the size the header implies, with a valid filter byte on every scanline. ``verify_png``
+runs every check, for a task's folder of samples and a user's reference images alike.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ MAX_FILTER = 4  # None, Sub, Up, Average, Paeth
 
 class PngError(ValueError):
     """The bytes are not a complete, intact PNG file; the message says where."""
+
+
+class PngSizeError(PngError):
+    """An intact header whose size is not the one wanted (found before any image data is inflated)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,20 @@ class PngHeader:
             if width > 0 and height > 0:
                 lines += [-(-width * channels * self.depth // 8)] * height
         return lines
+
+
+def verify_png(data: bytes, size: tuple[int, int] | None = None, max_pixels: int | None = None) -> PngHeader:
+    """Every check of this module: the chunks, then the header's size (exactly ``size`` (width, height),
+    or at most ``max_pixels``) before anything is inflated, so a decompression bomb never is; then the
+    image data."""
+    header = read_header(data)
+    found = f"{header.width}×{header.height} pixels"
+    if size is not None and (header.width, header.height) != size:
+        raise PngSizeError(f"image is {found}, expected {size[0]}×{size[1]}")
+    if max_pixels is not None and header.width * header.height > max_pixels:
+        raise PngSizeError(f"image is {found}, more than the {max_pixels:,} decoded safely")
+    check_image_data(header)
+    return header
 
 
 def read_header(data: bytes) -> PngHeader:

@@ -15,7 +15,7 @@ from genbench.errors import InputError
 from genbench.models.protocol import capabilities
 from genbench.score import Score
 from genbench.scoring.context import Context
-from genbench.scoring.cost_step import cost_scores
+from genbench.scoring.cost_step import CostCall, cost_scores
 from genbench.scoring.scorer import Scorer
 
 
@@ -68,10 +68,10 @@ class TaskKind(ABC):
         """The score builder: N is the number of items of the task's data unless a kind says otherwise."""
         return Scorer(ctx.task, ctx.source.label, len(ctx.data), ctx.options.seed, ctx.data.content_hash)
 
-    def cost_call(self, ctx: Context) -> tuple[str, Any] | None:
-        """(method name, ``call(batch)``) that cost is timed on, or None where no cost is measured."""
+    def cost_call(self, ctx: Context) -> CostCall | None:
+        """The model call that cost is timed on, or None where no cost is measured."""
         return None
 
     def cost_scores(self, ctx: Context, state: Any) -> list[Score]:
         call = self.cost_call(ctx)
-        return [] if call is None else cost_scores(ctx, self.scorer(ctx, state), *call)
+        return [] if call is None else cost_scores(ctx, self.scorer(ctx, state), call)

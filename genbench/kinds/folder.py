@@ -61,7 +61,7 @@ def model_batches(ctx: Context, n: int) -> Iterator[tuple[int, RgbBatch]]:
     for index, (start, size) in ctx.owned(spans(n, task.batch_size)):
         generator = batch_generator(ctx.options.seed, task.name, start)
         out = call_model(ctx.model, "sample", lambda: ctx.model.model.sample(size, generator))
-        images = check_images(out, (size, *shape), ctx.who)
+        images = check_images(out, (size, *shape), ctx.calling("sample"))
         pixels = (images * 255).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
         yield index, RgbBatch(start, tuple(f"sample-{start + i:06d}" for i in range(size)), list(pixels))
         ctx.progress("sampling", start + size, n)
@@ -180,7 +180,7 @@ class FolderPairsKind(TaskKind):
             for pairs in pair_tensors(batch.ids, batch.images, batch.images):
                 out = call_model(source, "reconstruct",
                                  lambda: source.model.reconstruct(pairs.targets.float().to(source.device)))
-                checked = check_images(out, tuple(pairs.targets.shape), ctx.who)
+                checked = check_images(out, tuple(pairs.targets.shape), ctx.calling("reconstruct"))
                 snapped = (checked * 255).round().double() / 255  # 8 bits, as files are
                 yield index, ImagePairs(pairs.ids, snapped, pairs.targets)
 

@@ -26,7 +26,8 @@ from genbench.metrics.likelihood import bits_per_dim
 from genbench.models.protocol import answered, capabilities
 from genbench.score import Score
 from genbench.scoring.context import Context
-from genbench.scoring.outputs import call_model, check_images
+from genbench.scoring.cost_step import CostCall
+from genbench.scoring.outputs import call_model, check_images, check_tensor, unreadable_as_error
 from genbench.scoring.randomness import batch_generator
 from genbench.scoring.scorer import Scorer
 
@@ -138,7 +139,8 @@ class GenerationKind(TaskKind):
                                    size)
             # Which requests were answered (a remote model's failed ones are left out and counted).
             ctx.scratch.setdefault("answered", []).extend(start + i for i in kept)
-            yield index, quantize(check_images(batch, (len(kept), *task.image_shape), ctx.who), task.levels)
+            yield index, quantize(check_images(batch, (len(kept), *task.image_shape), ctx.calling(self.method)),
+                                  task.levels)
             ctx.progress("sampling", start + size, n)
 
     def file_outputs(self, ctx: Context) -> Iterator[tuple[int, torch.Tensor]]:
@@ -171,27 +173,30 @@ class GenerationKind(TaskKind):
         for batch in ctx.data.batches(task.batch_size, source.device):
             size = len(batch.ids)
             logp = call_model(source, "log_prob", lambda: source.model.log_prob(batch.images))
-            parts.append(check_log_probs(logp, size, ctx.who))
+            parts.append(check_log_probs(logp, size, ctx.calling("log_prob")))
         bpd = bits_per_dim(torch.cat(parts), int(np.prod(task.image_shape)))
         est = mean_with_interval(bpd, task.resamples * 5, ctx.options.seed)
         return [self.scorer(ctx, state)("bits_per_dim", est, {"levels": task.levels, "split": "test"},
                                         n=len(bpd), items=bpd)]
 
-    def cost_call(self, ctx: Context) -> tuple[str, Any]:
+    def cost_call(self, ctx: Context) -> CostCall:
+        shape = ctx.task.image_shape
+
         def call(batch: int) -> object:
             return self.draw(ctx, None, batch, torch.Generator().manual_seed(ctx.options.seed))
 
-        return self.method, call
+        return CostCall(self.method, call, lambda out, batch, who: check_images(out, (batch, *shape), who))
 
 
+@unreadable_as_error
 def check_log_probs(logp: object, size: int, who: str) -> torch.Tensor:
     """Exact log-probabilities of discrete images: a finite, non-positive tensor of shape (size,)."""
-    if not isinstance(logp, torch.Tensor) or tuple(logp.shape) != (size,):
-        shape = tuple(logp.shape) if isinstance(logp, torch.Tensor) else type(logp).__name__
-        raise InputError(f"{who} log_prob returned {shape}, expected shape ({size},).")
+    logp = check_tensor(logp, who, f"a tensor of shape ({size},)")
+    if tuple(logp.shape) != (size,):
+        raise InputError(f"{who} returned {tuple(logp.shape)}, expected shape ({size},).")
     logp = logp.detach().double().cpu()
     if not torch.isfinite(logp).all() or (logp > 1e-6).any():
-        raise InputError(f"{who} log_prob returned NaN, infinite or positive values; "
+        raise InputError(f"{who} returned NaN, infinite or positive values; "
                          "log-probabilities of discrete images must be finite and ≤ 0.")
     return logp
 

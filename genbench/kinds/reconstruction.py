@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 import torch
 
@@ -17,6 +17,7 @@ from genbench.metrics.intervals import mean_with_interval
 from genbench.metrics.reconstruction import PSNR_SETTINGS, SSIM_SETTINGS, psnr_per_item, ssim_per_item
 from genbench.score import Score
 from genbench.scoring.context import Context
+from genbench.scoring.cost_step import CostCall
 from genbench.scoring.outputs import call_model, check_images, tile
 from genbench.scoring.perceptual import Lpips
 
@@ -47,7 +48,8 @@ class ReconstructionKind(TaskKind):
         for index, batch in ctx.owned(ctx.data.batches(task.batch_size, source.device)):
             size = len(batch.ids)
             out = call_model(source, "reconstruct", lambda: source.model.reconstruct(batch.images))
-            yield index, PairedOutputs(batch.start, quantize(check_images(out, (size, *task.image_shape), ctx.who),
+            yield index, PairedOutputs(batch.start, quantize(check_images(out, (size, *task.image_shape),
+                                                                          ctx.calling("reconstruct")),
                                                       task.levels), batch.images.cpu())
             ctx.progress("reconstructing", batch.start + size, len(ctx.data))
 
@@ -68,14 +70,14 @@ class ReconstructionKind(TaskKind):
                              {"net": "alex", "version": "0.1", "resize": LPIPS_SIZE}),
         ]
 
-    def cost_call(self, ctx: Context) -> tuple[str, Any]:
-        source = ctx.model
+    def cost_call(self, ctx: Context) -> CostCall:
+        source, shape = ctx.model, ctx.task.image_shape
         first = next(ctx.data.batches(ctx.options.cost.large_batch)).images
 
         def call(batch: int) -> object:
             return source.model.reconstruct(tile(first, batch).to(source.device))
 
-        return "reconstruct", call
+        return CostCall("reconstruct", call, lambda out, batch, who: check_images(out, (batch, *shape), who))
 
 
 RECONSTRUCTION = ReconstructionKind()

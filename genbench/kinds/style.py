@@ -4,7 +4,7 @@ scored per pair against the content (SSIM, PSNR, LPIPS) and the style (Gram and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 import torch
 
@@ -17,6 +17,7 @@ from genbench.metrics import style
 from genbench.metrics.intervals import mean_with_interval
 from genbench.score import Score
 from genbench.scoring.context import Context
+from genbench.scoring.cost_step import CostCall
 from genbench.scoring.outputs import call_model, check_images, tile
 from genbench.scoring.perceptual import Lpips
 
@@ -70,7 +71,7 @@ class StyleKind(TaskKind):
         for index, batch in ctx.owned(ctx.data.batches(task.batch_size, source.device)):
             size = len(batch.ids)
             out = call_model(source, "stylize", lambda: source.model.stylize(batch.content, batch.style))
-            out = quantize(check_images(out, (size, *task.image_shape), ctx.who), task.levels)
+            out = quantize(check_images(out, (size, *task.image_shape), ctx.calling("stylize")), task.levels)
             yield index, StyledOutputs(batch.start, out, batch.content.cpu(), batch.style.cpu())
             ctx.progress("stylizing", batch.start + size, len(ctx.data))
 
@@ -104,15 +105,15 @@ class StyleKind(TaskKind):
                                 features="vgg16", features_sha=res["vgg_sha"], items=vgg))
         return scores
 
-    def cost_call(self, ctx: Context) -> tuple[str, Any]:
-        source = ctx.model
+    def cost_call(self, ctx: Context) -> CostCall:
+        source, shape = ctx.model, ctx.task.image_shape
         first = next(ctx.data.batches(ctx.options.cost.large_batch))
 
         def call(batch: int) -> object:
             content, style_images = tile(first.content, batch), tile(first.style, batch)
             return source.model.stylize(content.to(source.device), style_images.to(source.device))
 
-        return "stylize", call
+        return CostCall("stylize", call, lambda out, batch, who: check_images(out, (batch, *shape), who))
 
 
 STYLE = StyleKind()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-import torch
 
 from genbench.errors import InputError
 from genbench.kinds.base import TaskKind
@@ -15,7 +14,8 @@ from genbench.metrics import text
 from genbench.metrics.intervals import Estimate, mean_with_interval
 from genbench.score import Score
 from genbench.scoring.context import Context
-from genbench.scoring.outputs import call_model
+from genbench.validate import check_label
+from genbench.scoring.outputs import call_model, check_tensor, unreadable_as_error
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class TextLikelihoodKind(TaskKind):
         for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
             texts = batch.targets
             out = call_model(source, "text_log_prob", lambda: source.model.text_log_prob(texts))
-            log_prob, n_tokens = check_log_probs(out, len(texts), f"{ctx.who} text_log_prob")
+            log_prob, n_tokens = check_log_probs(out, len(texts), ctx.calling("text_log_prob"))
             # Each verse ends with an end-of-text the model must predict: counted as one character.
             yield index, LogProbs(batch.start, log_prob, n_tokens, np.array([len(t) + 1 for t in texts]))
             ctx.progress("scoring text", batch.start + len(texts), len(ctx.data))
@@ -72,7 +72,7 @@ class TextLikelihoodKind(TaskKind):
         bpc, items = text.bits_per_char(log_prob, chars)
         score = self.scorer(ctx, state)
         est = mean_with_interval(items, task.resamples, seed)
-        tokenizer = str(getattr(ctx.model.model, "tokenizer", ctx.source.label))
+        tokenizer = tokenizer_label(ctx)
         ppl = text.perplexity(log_prob, n_tokens)
         return [
             score("bits_per_char", Estimate(bpc, est.ci_low, est.ci_high, est.method),
@@ -80,6 +80,13 @@ class TextLikelihoodKind(TaskKind):
             score("perplexity_own_tokens", perplexity_interval(log_prob, n_tokens, task.resamples, seed, ppl),
                   {"tokenizer": tokenizer, "side": "target"}),
         ]
+
+
+def tokenizer_label(ctx: Context) -> str:
+    """The model's ``tokenizer`` attribute as plain text (its label without one), for the signature."""
+    model = ctx.model
+    name = call_model(model, "tokenizer", lambda: getattr(model.model, "tokenizer", model.label))
+    return call_model(model, "tokenizer", lambda: check_label(str.__str__(str(name)), f"{ctx.who}: its tokenizer"))
 
 
 def perplexity_interval(log_prob: np.ndarray, n_tokens: np.ndarray, resamples: int, seed: int,
@@ -91,17 +98,19 @@ def perplexity_interval(log_prob: np.ndarray, n_tokens: np.ndarray, resamples: i
     return Estimate(value, float(low), float(high), f"bootstrap-items-B{resamples}")
 
 
+@unreadable_as_error
 def check_log_probs(out: object, n: int, who: str) -> tuple[np.ndarray, np.ndarray]:
-    if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(t, torch.Tensor) for t in out)):
-        raise InputError(f"{who} returned {type(out).__name__}, expected (log_prob (n,), n_tokens (n,)) tensors.")
-    log_prob, n_tokens = (t.detach().cpu() for t in out)
+    want = f"(log_prob ({n},), n_tokens ({n},)) tensors"
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise InputError(f"{who} returned {type(out).__name__}, expected {want}.")
+    log_prob, n_tokens = (check_tensor(t, who, want).detach().cpu() for t in out)
     if tuple(log_prob.shape) != (n,) or tuple(n_tokens.shape) != (n,):
         raise InputError(f"{who} returned shapes {tuple(log_prob.shape)} and {tuple(n_tokens.shape)}, expected ({n},).")
     log_prob = log_prob.double().numpy()
     if not np.isfinite(log_prob).all() or (log_prob > 1e-6).any():
         raise InputError(f"{who} returned NaN, infinite or positive log-probabilities; they must be finite and ≤ 0.")
-    n_tokens = n_tokens.numpy()
-    if (n_tokens < 1).any() or not np.all(np.equal(np.mod(n_tokens, 1), 0)):
+    n_tokens = n_tokens.double().numpy()
+    if not np.isfinite(n_tokens).all() or (n_tokens < 1).any() or not np.all(np.equal(np.mod(n_tokens, 1), 0)):
         raise InputError(f"{who} returned token counts that are not positive whole numbers.")
     return log_prob, n_tokens.astype(np.int64)
 

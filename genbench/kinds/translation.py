@@ -18,7 +18,7 @@ from genbench.metrics.intervals import Estimate, mean_with_interval
 from genbench.models.protocol import answered, capabilities
 from genbench.score import Score
 from genbench.scoring.context import Context
-from genbench.scoring.cost_step import cost_scores
+from genbench.scoring.cost_step import CostCall, cost_scores
 from genbench.scoring.outputs import call_model, check_texts, tile_texts
 from genbench.scoring.scorer import Scorer
 
@@ -62,7 +62,7 @@ class TranslationKind(TaskKind):
         for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
             out, kept = answered(call_model(source, "translate", lambda: source.model.translate(batch.sources)),
                                  len(batch.ids))
-            yield index, Translations(batch.start, check_texts(out, len(kept), f"{ctx.who} translate"),
+            yield index, Translations(batch.start, check_texts(out, len(kept), ctx.calling("translate")),
                                       [batch.targets[i] for i in kept])
             ctx.progress("translating", batch.start + len(batch.ids), len(ctx.data))
 
@@ -116,7 +116,7 @@ class TranslationKind(TaskKind):
                 chunk = sources[start:start + task.batch_size]
                 out = call_model(source, "sample_translations",
                                  lambda: source.model.sample_translations(chunk, task.temperature, generator))
-                draw += check_texts(out, len(chunk), f"{ctx.who} sample_translations")
+                draw += check_texts(out, len(chunk), ctx.calling("sample_translations"))
             draws.append(draw)
             ctx.progress("sampling", k + 1, task.samples_per_source)
         groups = [[draw[i] for draw in draws] for i in range(len(sources))]
@@ -139,7 +139,8 @@ class TranslationKind(TaskKind):
         ctx = replace(ctx, options=replace(ctx.options, cost=replace(ctx.options.cost, large_batch=batch)))
         sources = next(ctx.data.batches(len(ctx.data))).sources
         score = self.scorer(ctx, state)
-        scores = cost_scores(ctx, score, "translate", lambda b: source.model.translate(tile_texts(sources, b)))
+        scores = cost_scores(ctx, score, CostCall("translate", lambda b: source.model.translate(tile_texts(sources, b)),
+                                                  check_texts))
         # Deterministic decoding: the timed batch's outputs are the first ``batch`` hypotheses, tiled.
         tokens = sum(len(text.words(h)) for h in tile_texts(state.hypotheses, batch))
         sentences = next(s for s in scores if s.metric == "throughput")

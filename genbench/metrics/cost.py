@@ -75,15 +75,17 @@ def _sync(device: torch.device) -> None:
 
 
 def measure_cost(call: Callable[[int], object], device: torch.device, settings: CostSettings,
-                 seed: int, weight_bytes: int = 0) -> dict[str, Estimate]:
+                 seed: int, weight_bytes: int = 0,
+                 check: Callable[[int, object], object] = lambda batch, output: None) -> dict[str, Estimate]:
     """``call(batch)`` runs the model on ``batch`` items; returns throughput, latency and memory.
 
     ``weight_bytes``: the model's own tensors resident on ``device`` (see ``resident_bytes``),
-    added to the CUDA peak so that it counts what serving the model needs.
+    added to the CUDA peak so that it counts what serving the model needs. ``check(batch, output)``
+    sees every call's output once its clock has stopped (it raises for an output that is not one).
     """
     out: dict[str, Estimate] = {}
     for _ in range(settings.warmup):
-        call(1)
+        check(1, call(1))
 
     # Memory is read over the first call at the large batch (on the CPU as the rise from just
     # before it: later calls reuse what the allocator kept and would show none). That call is
@@ -93,23 +95,26 @@ def measure_cost(call: Callable[[int], object], device: torch.device, settings: 
         torch.cuda.synchronize(device)
         torch.cuda.reset_peak_memory_stats(device)
         before = torch.cuda.memory_allocated(device)
-        call(settings.large_batch)
+        output = call(settings.large_batch)
         torch.cuda.synchronize(device)
         peak = (torch.cuda.max_memory_allocated(device) - before + weight_bytes) / mib
         out["peak_cuda_allocated"] = Estimate(peak, peak, peak, "none")
     else:
         with _RssSampler() as sampler:
-            call(settings.large_batch)
+            output = call(settings.large_batch)
         rise = (sampler.peak - sampler.baseline) / mib
         out["peak_rss_increase"] = Estimate(rise, rise, rise, "none")
+    check(settings.large_batch, output)
+    del output
 
     rates = []
     for _ in range(settings.repeats):
         _sync(device)
         start = time.perf_counter()
-        call(settings.large_batch)
+        output = call(settings.large_batch)
         _sync(device)
         rates.append(settings.large_batch / (time.perf_counter() - start))
+        check(settings.large_batch, output)
     rates_arr = np.array(rates)
     out["throughput"] = Estimate(float(np.median(rates_arr)), float(rates_arr.min()), float(rates_arr.max()),
                                  "min-max-of-repeats")
@@ -118,9 +123,10 @@ def measure_cost(call: Callable[[int], object], device: torch.device, settings: 
     for _ in range(settings.latency_calls):
         _sync(device)
         start = time.perf_counter()
-        call(1)
+        output = call(1)
         _sync(device)
         latencies.append((time.perf_counter() - start) * 1000)
+        check(1, output)
     lat = np.array(latencies)
     for name, q in (("latency_p50", 50), ("latency_p95", 95)):
         out[name] = bootstrap_items(lambda i, q=q: float(np.percentile(lat[i], q)), len(lat), 200, seed)

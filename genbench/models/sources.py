@@ -10,7 +10,7 @@ from typing import Any, Callable
 import torch
 
 from genbench.data.dataset import DataOptions
-from genbench.errors import GenbenchError
+from genbench.errors import PASSED_ON, GenbenchError, describe
 from genbench.models.protocol import capabilities
 from genbench.registry import Registry, import_target
 from genbench.validate import check_label
@@ -72,19 +72,21 @@ def _call_loader(spec: str, target: Any, device: torch.device, data: DataOptions
     """``target(device)`` for a loader, ``target`` itself for a model object."""
     try:
         return call_loader(target, device, data) if callable(target) and not capabilities(target) else target
-    except (GenbenchError, KeyboardInterrupt):  # Ctrl-C still aborts
+    except PASSED_ON:  # Ctrl-C still aborts
         raise
     # A user's loader failing is their input error, not our crash; sys.exit() inside it and other
     # BaseException subclasses too: they must not end the run as if it had succeeded, or as a traceback.
     except BaseException as exc:
-        raise GenbenchError(f"Loading model {spec!r} failed: {type(exc).__name__}: {exc}") from exc
+        raise GenbenchError(f"Loading model {spec!r} failed: {describe(exc)}") from exc
 
 
 def _capabilities(spec: str, model: Any) -> frozenset[str]:
     try:  # isinstance against a runtime protocol reads attributes, which a model may make raise
         return capabilities(model)
-    except Exception as exc:
-        raise GenbenchError(f"Model {spec!r}: reading its methods raised {type(exc).__name__}: {exc}") from exc
+    except PASSED_ON:
+        raise
+    except BaseException as exc:
+        raise GenbenchError(f"Model {spec!r}: reading its methods raised {describe(exc)}") from exc
 
 
 def _label(spec: str, model: Any) -> str:
@@ -94,9 +96,11 @@ def _label(spec: str, model: Any) -> str:
     try:
         name = getattr(model, "name", spec)
         label = name if isinstance(name, str) else str(name)
-    except Exception as exc:  # a property or __str__ that raises
+    except PASSED_ON:
+        raise
+    except BaseException as exc:  # a property or __str__ that raises
         raise GenbenchError(f"Model {spec!r}: its name attribute cannot be read as text "
-                            f"({type(exc).__name__}: {exc}); give it a plain string `name`.") from exc
+                            f"({describe(exc)}); give it a plain string `name`.") from exc
     label = check_label(str.__str__(label), f"Model {spec!r}: its name")  # a plain str, not a subclass
     if label in MODELS:
         raise GenbenchError(f"Model {spec!r} is named {label!r}, the name of a registered model; its rows "

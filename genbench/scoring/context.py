@@ -72,6 +72,10 @@ class Context:
         """How messages name the source."""
         return f"Model {self.source.label!r}"
 
+    def calling(self, method: str, during: str = "") -> str:
+        """How messages name one call of the model: ``Model 'vae' reconstruct() (batch of 1, timing cost)``."""
+        return f"{self.who} {method}()" + (f" ({during})" if during else "")
+
     @property
     def model(self) -> ModelSource:
         if not isinstance(self.source, ModelSource):

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from conftest import digits_images, write_folder
 from genbench.data.digits import load_digits
 from genbench.data.image_folder import read_png
-from genbench.data.png_check import PngError, check_image_data, read_header
+from genbench.data.image_source import decode_rgb
+from genbench.data.png_check import PngError, PngSizeError, check_image_data, read_header, verify_png
 from genbench.errors import InputError
 from hostile import DAMAGED_PNGS, assemble, png_bytes
 from test_store_hostile import refused
@@ -47,7 +48,7 @@ def deadline(seconds: int) -> Iterator[None]:
 
 
 def eval_folder(cli, folder: Path, store: Path, task: str = "images/digits") -> int:
-    with deadline(30):
+    with deadline(120):  # a FIFO blocks forever; a loaded machine only takes long
         return cli("eval", "--task", task, "--samples", folder, "--name", "vendor", "--store", store)
 
 
@@ -95,6 +96,26 @@ def test_damaged_pngs_are_refused_by_name(tmp_path, damage):
     path.write_bytes(DAMAGED_PNGS[damage](png_bytes(DIGIT)))
     with pytest.raises(InputError, match=f"{damage}.png"):
         read_png(path, (1, 8, 8))
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_PNGS))
+def test_a_users_reference_images_get_the_same_png_checks(damage):
+    """decode_rgb (--reference folders, zips, manifests) and read_png share verify_png."""
+    with pytest.raises(InputError, match="ref/x.png"):
+        decode_rgb(DAMAGED_PNGS[damage](png_bytes(DIGIT)), "ref/x.png")
+
+
+def test_a_size_beyond_the_limit_is_refused_from_the_header_before_inflating(monkeypatch):
+    from PIL import Image
+
+    huge = DAMAGED_PNGS["ihdr-bomb-size"](png_bytes(DIGIT))  # 60000×60000 claimed, 8×8 of data
+    with pytest.raises(PngSizeError, match="60000×60000 pixels, more than the 1,000"):
+        verify_png(huge, max_pixels=1000)
+    with pytest.raises(PngSizeError, match="expected 8×8"):
+        verify_png(huge, size=(8, 8))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(InputError, match="ref/x.png: too many pixels"):
+        decode_rgb(huge, "ref/x.png")
 
 
 def test_a_damaged_png_among_good_ones_fails_the_eval_and_stores_nothing(tmp_path, cli, capsys):

@@ -62,3 +62,30 @@ def test_cuda_peak_is_the_models_weights_plus_its_batch_not_the_process():
     # 1 MiB weights + 64 MiB scratch + its float copy (256 MiB); the 100 MiB held elsewhere is not the model's
     assert 1 + 64 + 256 <= value < 1 + 64 + 256 + 2, value
     assert unrelated.numel() == 100 * MIB  # held on the device through the measurement
+
+
+def test_every_timed_calls_output_is_checked_after_its_clock_stops():
+    settings = CostSettings(large_batch=4, repeats=2, warmup=1, latency_calls=3)
+    seen: list[tuple[int, str]] = []
+    running = []
+
+    def call(batch: int) -> str:
+        running.append(batch)
+        return f"out-{batch}"
+
+    def check(batch: int, output: object) -> None:
+        seen.append((batch, output))
+        running.pop()  # the call it checks has returned
+
+    measure_cost(call, torch.device("cpu"), settings, seed=0, check=check)
+    assert seen == [(1, "out-1"), (4, "out-4"), (4, "out-4"), (4, "out-4"), (1, "out-1"), (1, "out-1"), (1, "out-1")]
+    assert not running
+
+
+def test_a_failing_check_stops_the_measurement():
+    def check(batch: int, output: object) -> None:
+        if batch == 1:
+            raise ValueError("bad output at batch 1")
+
+    with pytest.raises(ValueError, match="batch 1"):
+        measure_cost(lambda batch: None, torch.device("cpu"), CostSettings(4, 1, 1, 1), seed=0, check=check)
