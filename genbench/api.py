@@ -35,7 +35,8 @@ class RunResult:
 
 def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = True, seed: int = 0,
               store: Path | None = None, features: str | None = None, weights_dir: Path | None = None,
-              corpus_dir: Path | None = None, device: str = "auto", progress: Callable[[str], Progress] | None = None) -> RunResult:
+              corpus_dir: Path | None = None, data_dir: Path | None = None, device: str = "auto",
+              progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score the suite's baselines (and ``models``) on every task of ``suite``; store one run."""
     seed, torch_device = check_seed(seed), parse_device(device)
     check_writable(store_path(store))  # before hours of work, not after
@@ -44,7 +45,7 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
     if not names:
         raise GenbenchError("No models to run: pass --model or leave the suite's baselines on.")
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
-                         device=torch_device)
+                         data_dir=data_dir, device=torch_device)
     sources = [load_model(name, torch_device, options.data) for name in names]
     labels = [s.label for s in sources]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
@@ -68,8 +69,8 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
 
 def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int = 0, store: Path | None = None,
                  features: str | None = None, weights_dir: Path | None = None, corpus_dir: Path | None = None,
-                 device: str = "auto", reference: Path | None = None, pairs: bool = False, resize: str = "clean",
-                 skip_bad: bool = False, progress: Callable[[str], Progress] | None = None) -> RunResult:
+                 data_dir: Path | None = None, device: str = "auto", reference: Path | None = None,
+                 pairs: bool = False, resize: str = "clean", skip_bad: bool = False, progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score outputs made elsewhere (a folder of images, a text file) as if a model had produced them:
     on a named task, or against ``reference`` images (a folder, zip or manifest; ``pairs``: each
     output against the reference image of the same relative name)."""
@@ -81,7 +82,7 @@ def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int =
                             "model's. Choose another label.")
     torch_device = parse_device(device)
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
-                         device=torch_device)
+                         data_dir=data_dir, device=torch_device)
     bar = progress(f"{task.name} · {name}") if progress else None
     scores = evaluate(task, FileSource(name, Path(samples)), options, bar)
     config = {"command": "eval", "task": task.name, "samples": str(samples), "name": name, "seed": seed,
