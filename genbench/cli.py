@@ -390,11 +390,12 @@ def corpus_get(method: str, dest: Path, url: str | None, data_dest: Path | None,
 
     root = _install("corpus", find_library, getter.install_with_apt,
                     lambda: getter.download_modules(dest, url or getter.PUBLISHER_URL), method)
-    click.echo(f"corpus installed in {find_library(root)}")
+    click.echo(f"corpus {'already installed' if root is None else 'installed'} in {find_library(root)}")
     folder = _install("Fashion-MNIST", fashion.find_dataset, fashion_get.install_with_apt,
                       lambda: fashion_get.download(data_dest or fashion.DOWNLOAD_DIR,
                                                    data_url or fashion_get.PUBLISHER_URL), method)
-    click.echo(f"Fashion-MNIST installed in {fashion.find_dataset(folder)}")
+    click.echo(f"Fashion-MNIST {'already installed' if folder is None else 'installed'} in "
+               f"{fashion.find_dataset(folder)}")
 
 
 def _install(what: str, find, apt, download, method: str) -> Path | None:

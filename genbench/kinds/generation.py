@@ -46,6 +46,9 @@ class FeatureState:
         self.logits: list[np.ndarray] = []
         self.classes: list[np.ndarray] = []
 
+    raw_for_classifier = False  # the classifier takes the batch itself, not the embedder's prepared input
+    preprocessing: str | None = None  # what signatures record where it is not the task's own
+
     def update(self, batch: Any) -> None:
         for images in self.prepare(batch):
             out = self.embedder(images)
@@ -55,8 +58,10 @@ class FeatureState:
             self.logits.append(out["logits"].numpy())
             if self.classifier is self.embedder:
                 self.classes.append(out["logits"].numpy())
-            elif self.classifier is not None:
+            elif self.classifier is not None and not self.raw_for_classifier:
                 self.classes.append(self.classifier(images)["logits"].numpy())
+        if self.classifier is not None and self.raw_for_classifier:
+            self.classes.append(self.classifier(batch)["logits"].numpy())
 
     def merge(self, other: "FeatureState") -> None:
         self.sums.merge(other.sums)
@@ -116,9 +121,19 @@ class GenerationKind(TaskKind):
         def snap(batch: Any) -> list[torch.Tensor]:
             return [quantize(batch.images, task.levels)]
 
-        real = reference_features(ctx.data, embedder, snap, task.preprocessing)
         real_classes = reference_features(ctx.data, classifier, snap, task.preprocessing).logits
-        return FeatureState(embedder, real, classifier, real_classes)
+        if embedder.input_size is None:
+            real = reference_features(ctx.data, embedder, snap, task.preprocessing)
+            return FeatureState(embedder, real, classifier, real_classes)
+        # An ImageNet network: the task's images upsampled to its input (grey is replicated to RGB by
+        # the network's own input contract); the classifier still sees them as they are.
+        size = embedder.input_size
+        upsampled = f"{task.preprocessing}|{upsample_label(size)}"
+        real = reference_features(ctx.data, embedder, lambda b: [upsample(quantize(b.images, task.levels), size)],
+                                  upsampled)
+        state = FeatureState(embedder, real, classifier, real_classes, prepare=lambda x: [upsample(x, size)])
+        state.raw_for_classifier, state.preprocessing = True, upsampled
+        return state
 
     def model_outputs(self, ctx: Context) -> Iterator[torch.Tensor]:
         task, n = ctx.task, self.wanted(ctx)
@@ -132,7 +147,8 @@ class GenerationKind(TaskKind):
         yield quantize(read_folder(ctx.source.path, ctx.task.image_shape)[1], ctx.task.levels)
 
     def scorer(self, ctx: Context, state: FeatureState) -> Scorer:
-        return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash)
+        return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash,
+                      preprocessing=state.preprocessing)
 
     def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
         score = self.scorer(ctx, state)
@@ -167,6 +183,15 @@ class GenerationKind(TaskKind):
             return self.draw(ctx, None, batch, torch.Generator().manual_seed(ctx.options.seed))
 
         return self.method, call
+
+
+def upsample_label(size: int) -> str:
+    return f"upsample-bilinear-{size}"
+
+
+def upsample(images: torch.Tensor, size: int) -> torch.Tensor:
+    """(n, C, h, w) → (n, C, size, size), bilinear (no antialiasing is needed to enlarge)."""
+    return torch.nn.functional.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
 
 
 def check_log_probs(logp: object, size: int, who: str) -> torch.Tensor:
