@@ -186,12 +186,14 @@ class GenerationKind(TaskKind):
 
 
 def upsample_label(size: int) -> str:
-    return f"upsample-bilinear-{size}"
+    return f"upsample-bilinear-{size}-grey-to-rgb"
 
 
 def upsample(images: torch.Tensor, size: int) -> torch.Tensor:
-    """(n, C, h, w) → (n, C, size, size), bilinear (no antialiasing is needed to enlarge)."""
-    return torch.nn.functional.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
+    """(n, 1 or 3, h, w) → (n, 3, size, size): bilinear (no antialiasing is needed to enlarge), grey
+    replicated to RGB."""
+    out = torch.nn.functional.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
+    return out.expand(-1, 3, -1, -1) if out.shape[1] == 1 else out
 
 
 def check_log_probs(logp: object, size: int, who: str) -> torch.Tensor:
