@@ -20,7 +20,7 @@ from genbench.data.digits import IMAGE_SHAPE, LEVELS, load_digits
 from genbench.training import Recipe, TrainResult
 from genbench.weights import save_module
 
-from .common import mean_bits_per_dim, count_parameters, data_fact, load_shipped, to_levels, train_images
+from .common import mean_bits_per_dim, count_parameters, data_fact, load_shipped, train_images
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class RealTrain(nn.Module):
 
     @torch.no_grad()
     def sample_labels(self, labels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        out = torch.empty(len(labels), *IMAGE_SHAPE, device=self.images.device)
+        out = torch.empty(len(labels), *self.images.shape[1:], device=self.images.device)
         per_class = self._class_draws.setdefault(generator, {})
         for label in labels.unique().tolist():
             wanted = (labels == label).nonzero().flatten()  # positions asking for this class
@@ -84,6 +84,7 @@ class RealTrain(nn.Module):
 class PixelNoiseConfig:
     pixels: int = IMAGE_SHAPE[1] * IMAGE_SHAPE[2]  # 64, one categorical each
     levels: int = LEVELS  # 17 intensity values, level / 16
+    image_shape: tuple[int, int, int] = IMAGE_SHAPE
     smoothing: float = 1.0  # add-one: no level gets probability 0
 
 
@@ -97,8 +98,12 @@ class PixelNoise(nn.Module):
         uniform = torch.full((config.pixels, config.levels), 1.0 / config.levels).log()  # (64, 17)
         self.log_probs = nn.Parameter(uniform, requires_grad=False)
 
+    def _levels(self, images: torch.Tensor) -> torch.Tensor:
+        """[0, 1] intensities → each pixel's level (n, pixels), int64."""
+        return (images.clamp(0, 1) * (self.config.levels - 1)).round().long().flatten(1)
+
     def fit(self, images: torch.Tensor) -> None:
-        levels = to_levels(images).flatten(1)  # (N, 64) in 0…16
+        levels = self._levels(images)  # (N, 64) in 0…16
         counts = torch.zeros(self.config.pixels, self.config.levels)
         counts.scatter_add_(1, levels.T, torch.ones(levels.T.shape))  # (64, 17) histogram per pixel
         counts += self.config.smoothing
@@ -109,7 +114,7 @@ class PixelNoise(nn.Module):
 
     @torch.no_grad()
     def log_prob(self, images: torch.Tensor) -> torch.Tensor:
-        levels = to_levels(images).flatten(1).to(self.log_probs.device)  # (n, 64)
+        levels = self._levels(images).to(self.log_probs.device)  # (n, 64)
         per_pixel = self.log_probs.T.gather(0, levels)  # (n, 64): log p of each pixel's level
         return per_pixel.sum(1)
 
@@ -117,7 +122,7 @@ class PixelNoise(nn.Module):
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
         probs = self.log_probs.exp().cpu()  # (64, 17); multinomial with a CPU generator
         levels = torch.multinomial(probs, n, replacement=True, generator=generator).T  # (n, 64)
-        images = levels.float().view(n, *IMAGE_SHAPE) / (self.config.levels - 1)
+        images = levels.float().view(n, *self.config.image_shape) / (self.config.levels - 1)
         return images.to(self.log_probs.device).clamp(0, 1)
 
 

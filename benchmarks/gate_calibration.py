@@ -9,6 +9,8 @@ run with several seeds and compared against the published row. A level counts as
 every seed is flagged. Prints one line per experiment.
 
     python benchmarks/gate_calibration.py --model pixelcnn --seeds 20
+    python benchmarks/gate_calibration.py --task fashion/generation --model fashion-dcgan \
+        --published leaderboards/fashion.csv
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ class Noisy:
         return (images + self.sigma * torch.randn(images.shape, generator=generator)).clamp(0, 1)
 
 
-def entries_for(model: ModelSource, seed: int) -> list[Entry]:
-    scores = evaluate(TASKS.get("images/digits"), model, RunOptions(seed=seed, cost=QUALITY_ONLY))
+def entries_for(model: ModelSource, seed: int, task: str = "images/digits") -> list[Entry]:
+    scores = evaluate(TASKS.get(task), model, RunOptions(seed=seed, cost=QUALITY_ONLY))
     return [Entry.from_score(s) for s in scores if s.metric not in COST]
 
 
@@ -55,17 +57,18 @@ def regressions(published: list[Entry], candidate: list[Entry]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="pixelcnn")
+    parser.add_argument("--task", default="images/digits", help="an unconditional generation task")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--published", type=Path, default=Path("leaderboards/images.csv"))
     parser.add_argument("--sigmas", type=float, nargs="*", default=[0.01, 0.02, 0.04, 0.08, 0.16])
     parser.add_argument("--detection-seeds", type=int, default=5)
     args = parser.parse_args()
 
-    published = [e for e in load_entries(str(args.published)) if e.model == args.model and e.task == "images/digits"]
+    published = [e for e in load_entries(str(args.published)) if e.model == args.model and e.task == args.task]
     source = load_model(args.model, torch.device("cpu"))
     alarms = 0
     for seed in range(1, args.seeds + 1):
-        flagged = regressions(published, entries_for(source, seed))
+        flagged = regressions(published, entries_for(source, seed, args.task))
         alarms += bool(flagged)
         print(f"rerun seed {seed:2d}: {'REGRESSION ' + ', '.join(flagged) if flagged else 'no regression'}", flush=True)
     print(f"false alarms: {alarms} of {args.seeds} reseeded reruns of {args.model}")
@@ -73,7 +76,7 @@ def main() -> None:
     smallest = None
     for sigma in args.sigmas:
         degraded = ModelSource(args.model, Noisy(source.model, sigma), source.device)
-        hits = [regressions(published, entries_for(degraded, 100 + s)) for s in range(args.detection_seeds)]
+        hits = [regressions(published, entries_for(degraded, 100 + s, args.task)) for s in range(args.detection_seeds)]
         detected = sum(bool(h) for h in hits)
         metrics = sorted({m for h in hits for m in h})
         print(f"noise sigma {sigma:.3f}: flagged {detected} of {args.detection_seeds} ({', '.join(metrics) or '-'})",

@@ -40,7 +40,8 @@ class RunResult:
 
 def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = True, seed: int = 0,
               store: Path | None = None, features: str | None = None, weights_dir: Path | None = None,
-              corpus_dir: Path | None = None, device: str = "auto", resume: str | None = None,
+              corpus_dir: Path | None = None, data_dir: Path | None = None, device: str = "auto",
+              resume: str | None = None,
               progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score the suite's baselines (and ``models``) on every task of ``suite``; store one run.
 
@@ -58,7 +59,7 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
         raise GenbenchError("No models to run: pass --model or leave the suite's baselines on.")
     shard = distributed.setup(torch_device)
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
-                         device=torch_device)
+                         data_dir=data_dir, device=torch_device)
     config = {"command": "run", "suite": suite, "tasks": [t.name for t in tasks], "models": names,
               "seed": seed, "features": features, "cost": asdict(options.cost)}
     plan = Plan("run", seed, config, provenance.config_hash(config), str(torch_device), shard.world,
@@ -117,13 +118,14 @@ def _open_journal(path: Path, plan: Plan, resume: str | None, shard: distributed
 
 
 def resume_run(run_id: str, *, store: Path | None = None, weights_dir: Path | None = None,
-               corpus_dir: Path | None = None, progress: Callable[[str], Progress] | None = None) -> RunResult:
+               corpus_dir: Path | None = None, data_dir: Path | None = None,
+               progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Finish an unfinished run from its id alone: the suite, models, seed and device it was started with."""
     plan = unfinished_plan(store_path(store), run_id)
     config = plan.config
     return run_suite(config["suite"], config["models"], baselines=False, seed=plan.seed, store=store,
                      features=config["features"], weights_dir=weights_dir, corpus_dir=corpus_dir,
-                     device=plan.device, resume=run_id, progress=progress)
+                     data_dir=data_dir, device=plan.device, resume=run_id, progress=progress)
 
 
 def _check_label(labels: dict[str, str], label: str, name: str) -> None:
@@ -150,8 +152,8 @@ def _kept(exc: GenbenchError, journal: Journal) -> GenbenchError:
 
 def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int = 0, store: Path | None = None,
                  features: str | None = None, weights_dir: Path | None = None, corpus_dir: Path | None = None,
-                 device: str = "auto", reference: Path | None = None, pairs: bool = False, resize: str = "clean",
-                 skip_bad: bool = False, progress: Callable[[str], Progress] | None = None) -> RunResult:
+                 data_dir: Path | None = None, device: str = "auto", reference: Path | None = None,
+                 pairs: bool = False, resize: str = "clean", skip_bad: bool = False, progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score outputs made elsewhere (a folder of images, a text file) as if a model had produced them:
     on a named task, or against ``reference`` images (a folder, zip or manifest; ``pairs``: each
     output against the reference image of the same relative name)."""
@@ -163,7 +165,7 @@ def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int =
                             "model's. Choose another label.")
     torch_device = parse_device(device)
     options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
-                         device=torch_device)
+                         data_dir=data_dir, device=torch_device)
     shard = distributed.setup(torch_device)
     bar = progress(f"{task.name} · {name}") if progress and shard.rank == 0 else None
     scores = evaluate(task, FileSource(name, Path(samples)), options, bar, shard)
@@ -180,13 +182,14 @@ def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int =
 
 
 def eval_model(task_name: str, model: str, *, seed: int = 0, store: Path | None = None, features: str | None = None,
-               weights_dir: Path | None = None, corpus_dir: Path | None = None, device: str = "auto",
+               weights_dir: Path | None = None, corpus_dir: Path | None = None, data_dir: Path | None = None,
+               device: str = "auto",
                progress: Callable[[str], Progress] | None = None) -> RunResult:
     """Score one model (a registered name, ``module:attr`` or ``endpoint:NAME``) on one task; store one run."""
     seed, torch_device = check_seed(seed), parse_device(device)
     check_writable(store_path(store))
     task = TASKS.get(task_name)
-    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir,
+    options = RunOptions(seed=seed, features=features, weights_dir=weights_dir, corpus_dir=corpus_dir, data_dir=data_dir,
                          device=torch_device)
     source = load_model(model, torch_device, options.data)
     bar = progress(f"{task.name} · {source.label}") if progress else None

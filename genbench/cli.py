@@ -22,6 +22,9 @@ WEIGHTS_HELP = "Folder of pretrained weights (default: $GENBENCH_WEIGHTS or ~/.c
 CORPUS_HELP = ("SWORD library folder holding the text suite's corpus (default: $GENBENCH_SWORD_PATH, $SWORD_PATH, "
                "~/.sword, /usr/share/sword).")
 
+DATA_HELP = ("Folder holding the four Fashion-MNIST IDX files (default: $GENBENCH_FASHION_MNIST, "
+             "~/.local/share/genbench/fashion-mnist, /usr/share/datasets/fashion-mnist).")
+
 
 def _console():
     from rich.console import Console
@@ -136,6 +139,7 @@ def _scoring_options(command):
         click.option("--features", help="Embedding network for FID/KID/PRDC, e.g. inception (default: the task's)."),
         click.option("--weights-dir", type=click.Path(path_type=Path), help=WEIGHTS_HELP),
         click.option("--corpus-dir", type=click.Path(path_type=Path), help=CORPUS_HELP),
+        click.option("--data-dir", type=click.Path(path_type=Path), help=DATA_HELP),
         click.option("--device", default="auto", show_default=True,
                      help="auto, cpu, cuda or cuda:N: where models and feature networks run."),
     ]):
@@ -154,7 +158,7 @@ def _scoring_options(command):
 @click.pass_context
 def run(ctx: click.Context, suite: str, models: tuple[str, ...], no_baselines: bool, resume: str | None, seed: int,
         store: Path | None, json_path: Path | None, features: str | None, weights_dir: Path | None,
-        corpus_dir: Path | None, device: str) -> None:
+        corpus_dir: Path | None, data_dir: Path | None, device: str) -> None:
     """Run a suite's tasks on its baselines (and --model models); store and show the scores.
 
     Under torchrun (torchrun --nproc_per_node N -m genbench run …) each task's batches are split
@@ -166,11 +170,12 @@ def run(ctx: click.Context, suite: str, models: tuple[str, ...], no_baselines: b
               if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT]
     with _Bars() as bars:
         if resume and not chosen:  # the run id alone: the run's own plan says what to do
-            result = resume_run(resume, store=store, weights_dir=weights_dir, corpus_dir=corpus_dir, progress=bars)
+            result = resume_run(resume, store=store, weights_dir=weights_dir, corpus_dir=corpus_dir,
+                                data_dir=data_dir, progress=bars)
         else:
             result = run_suite(suite, list(models), baselines=not no_baselines, seed=seed, store=store,
-                               features=features, weights_dir=weights_dir, corpus_dir=corpus_dir, device=device,
-                               resume=resume, progress=bars)
+                               features=features, weights_dir=weights_dir, corpus_dir=corpus_dir, data_dir=data_dir,
+                               device=device, resume=resume, progress=bars)
     if result.rank == 0:
         _show(result, json_path)
 
@@ -199,7 +204,8 @@ def run(ctx: click.Context, suite: str, models: tuple[str, ...], no_baselines: b
 @_scoring_options
 def eval_(task_name: str | None, reference: Path | None, samples: Path | None, model: str | None, name: str | None,
           pairs: bool, resize: str, skip_bad: bool, seed: int, store: Path | None, json_path: Path | None,
-          features: str | None, weights_dir: Path | None, corpus_dir: Path | None, device: str) -> None:
+          features: str | None, weights_dir: Path | None, corpus_dir: Path | None, data_dir: Path | None,
+          device: str) -> None:
     """Score outputs made elsewhere (a vendor's) as if a model had produced them, on a task or
     against your own reference images; or a model (an endpoint) on one task."""
     from genbench.api import eval_model, eval_samples
@@ -211,14 +217,14 @@ def eval_(task_name: str | None, reference: Path | None, samples: Path | None, m
             raise GenbenchError("--model scores a model on --task; it takes neither --samples, --reference nor --name.")
         with _Bars() as bars:
             result = eval_model(task_name, model, seed=seed, store=store, features=features, weights_dir=weights_dir,
-                                corpus_dir=corpus_dir, device=device, progress=bars)
+                                corpus_dir=corpus_dir, data_dir=data_dir, device=device, progress=bars)
         return _show(result, json_path)
     if samples is None or name is None:
         raise GenbenchError("Pass --samples and --name (outputs made elsewhere), or --model with --task.")
     with _Bars() as bars:
         result = eval_samples(task_name, samples, name, seed=seed, store=store, features=features,
-                              weights_dir=weights_dir, corpus_dir=corpus_dir, device=device, reference=reference,
-                              pairs=pairs, resize=resize, skip_bad=skip_bad, progress=bars)
+                              weights_dir=weights_dir, corpus_dir=corpus_dir, data_dir=data_dir, device=device,
+                              reference=reference, pairs=pairs, resize=resize, skip_bad=skip_bad, progress=bars)
     if result.rank == 0:
         _show(result, json_path)
 
@@ -429,6 +435,22 @@ def corpus_where(corpus_dir: Path | None) -> None:
     for split in ("train", "validation", "test"):
         data = load_corpus(split, root)
         click.echo(f"{split}: {len(data):,} pairs, sha256 {data.content_hash}")
+    _fashion_where()
+
+
+def _fashion_where() -> None:
+    from genbench.data.fashion import find_dataset, load_fashion
+    from genbench.errors import UnavailableError
+
+    try:
+        folder = find_dataset()
+    except UnavailableError as exc:
+        click.echo(f"Fashion-MNIST: {exc}")
+        return
+    click.echo(f"Fashion-MNIST folder: {folder}")
+    for split in ("train", "test"):
+        data = load_fashion(split, folder)
+        click.echo(f"fashion/{split}: {len(data):,} images, sha256 {data.content_hash}")
 
 
 @corpus.command(name="get")
@@ -437,28 +459,43 @@ def corpus_where(corpus_dir: Path | None) -> None:
 @click.option("--dest", type=click.Path(path_type=Path), default=Path.home() / ".sword", show_default=True,
               help="SWORD folder for downloaded modules.")
 @click.option("--url", default=None, help="Base URL of the module zip files (default: the publisher's).")
-def corpus_get(method: str, dest: Path, url: str | None) -> None:
-    """Install the SWORD modules of the text suite's corpus (hash-checked when downloaded)."""
+@click.option("--data-dest", type=click.Path(path_type=Path), default=None,
+              help="Folder for downloaded Fashion-MNIST files (default: ~/.local/share/genbench/fashion-mnist).")
+@click.option("--data-url", default=None, help="Base URL of the Fashion-MNIST files (default: the publisher's).")
+def corpus_get(method: str, dest: Path, url: str | None, data_dest: Path | None, data_url: str | None) -> None:
+    """Install the text suite's corpus (SWORD modules) and the fashion suite's Fashion-MNIST files
+    where they are missing (hash-checked when downloaded)."""
     from genbench.data import corpus_get as getter
+    from genbench.data import fashion, fashion_get
     from genbench.data.bible import find_library
+
+    root = _install("corpus", find_library, getter.install_with_apt,
+                    lambda: getter.download_modules(dest, url or getter.PUBLISHER_URL), method)
+    click.echo(f"corpus {'already installed' if root is None else 'installed'} in {find_library(root)}")
+    folder = _install("Fashion-MNIST", fashion.find_dataset, fashion_get.install_with_apt,
+                      lambda: fashion_get.download(data_dest or fashion.DOWNLOAD_DIR,
+                                                   data_url or fashion_get.PUBLISHER_URL), method)
+    click.echo(f"Fashion-MNIST {'already installed' if folder is None else 'installed'} in "
+               f"{fashion.find_dataset(folder)}")
+
+
+def _install(what: str, find, apt, download, method: str) -> Path | None:
+    """Where ``what`` already is (None: the standard places), else install it by ``method``."""
     from genbench.errors import UnavailableError
 
     try:
-        click.echo(f"corpus already installed in {find_library()}")
-        return
+        find()
+        return None
     except UnavailableError:
         pass
-    root = None
     if method in ("auto", "apt"):
         try:
-            root = getter.install_with_apt()
+            return apt()
         except UnavailableError as exc:
             if method == "apt":
                 raise
-            _console().print(f"[yellow]apt:[/] {_plain(exc)} Downloading instead.")
-    if root is None:
-        root = getter.download_modules(dest, url or getter.PUBLISHER_URL)
-    click.echo(f"corpus installed in {find_library(root)}")
+            _console().print(f"[yellow]apt ({_plain(what)}):[/] {_plain(exc)} Downloading instead.")
+    return download()
 
 
 @cli.group()

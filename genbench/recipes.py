@@ -5,3 +5,4 @@ from genbench.training import Recipe
 
 RECIPES: Registry[Recipe] = Registry("recipe", "genbench.recipes", check=lambda r: isinstance(r, Recipe))
 RECIPES.register("digits-cnn", "genbench.features.digits_net:RECIPE")
+RECIPES.register("fashion-cnn", "genbench.features.fashion_net:RECIPE")

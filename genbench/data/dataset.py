@@ -20,6 +20,7 @@ from genbench.registry import Registry
 @dataclass(frozen=True)
 class DataOptions:
     corpus_dir: Path | None = None  # SWORD library holding the text suite's corpus
+    data_dir: Path | None = None  # folder holding the Fashion-MNIST IDX files
 
 
 @runtime_checkable
@@ -48,6 +49,8 @@ DATASETS: Registry[Callable[[DataOptions], Dataset]] = Registry("dataset", "genb
 DATASETS.register("digits/test", "genbench.data.digits:load_test")
 DATASETS.register("style/pairs", "genbench.data.style_pairs:load")
 DATASETS.register("bible/test", "genbench.data.bible:load_test")
+DATASETS.register("fashion/test", "genbench.data.fashion:load_test")
+DATASETS.register("fashion/train", "genbench.data.fashion:load_train")
 
 
 def load_dataset(name: str, options: DataOptions) -> Dataset:

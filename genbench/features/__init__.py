@@ -1,4 +1,4 @@
-"""Feature networks: the digits network genbench trains and ships, and ImageNet-scale networks
+"""Feature networks: the digits and Fashion-MNIST networks genbench trains and ships, and ImageNet-scale networks
 (Inception-v3, MobileNetV2, DINOv2) from hash-checked local weights."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from genbench.registry import Registry
 # name → "module:attr" of a loader ``load(weights_dir: Path | None) -> FeatureNetwork``.
 FEATURES: Registry[Callable[[Path | None], FeatureNetwork]] = Registry("feature network", "genbench.features")
 FEATURES.register("digits-cnn", "genbench.features.digits_net:load")
+FEATURES.register("fashion-cnn", "genbench.features.fashion_net:load")
 FEATURES.register("inception", "genbench.features.inception:load")
 FEATURES.register("mobilenet-v2", "genbench.features.mobilenet:load")
 FEATURES.register("dinov2-vit-b14", "genbench.features.dinov2:load_vitb14")

@@ -52,6 +52,9 @@ class FeatureState:
         self.logits: list[np.ndarray] = []
         self.classes: list[np.ndarray] = []
 
+    raw_for_classifier = False  # the classifier takes the batch itself, not the embedder's prepared input
+    preprocessing: str | None = None  # what signatures record where it is not the task's own
+
     def update(self, batch: Any) -> None:
         for images in self.prepare(batch):
             out = self.embedder(images)
@@ -62,8 +65,10 @@ class FeatureState:
                 self.logits.append(out["logits"].numpy())
             if self.classifier is self.embedder:
                 self.classes.append(out["logits"].numpy())
-            elif self.classifier is not None:
+            elif self.classifier is not None and not self.raw_for_classifier:
                 self.classes.append(self.classifier(images)["logits"].numpy())
+        if self.classifier is not None and self.raw_for_classifier:
+            self.classes.append(self.classifier(batch)["logits"].numpy())
 
     def lists(self) -> dict[str, list]:
         return {"features": self.features, "logits": self.logits, "classes": self.classes}
@@ -127,9 +132,19 @@ class GenerationKind(TaskKind):
         def snap(batch: Any) -> list[torch.Tensor]:
             return [quantize(batch.images, task.levels)]
 
-        real = reference_features(ctx.data, embedder, snap, task.preprocessing)
         real_classes = reference_features(ctx.data, classifier, snap, task.preprocessing).logits
-        return FeatureState(embedder, real, classifier, real_classes)
+        if embedder.input_size is None:
+            real = reference_features(ctx.data, embedder, snap, task.preprocessing)
+            return FeatureState(embedder, real, classifier, real_classes)
+        # An ImageNet network: the task's images upsampled to its input (grey is replicated to RGB by
+        # the network's own input contract); the classifier still sees them as they are.
+        size = embedder.input_size
+        upsampled = f"{task.preprocessing}|{upsample_label(size)}"
+        real = reference_features(ctx.data, embedder, lambda b: [upsample(quantize(b.images, task.levels), size)],
+                                  upsampled)
+        state = FeatureState(embedder, real, classifier, real_classes, prepare=lambda x: [upsample(x, size)])
+        state.raw_for_classifier, state.preprocessing = True, upsampled
+        return state
 
     def model_outputs(self, ctx: Context) -> Iterator[tuple[int, torch.Tensor]]:
         task, n = ctx.task, self.wanted(ctx)
@@ -149,7 +164,8 @@ class GenerationKind(TaskKind):
             yield index, images[start:start + size]
 
     def scorer(self, ctx: Context, state: FeatureState) -> Scorer:
-        return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash)
+        return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash,
+                      preprocessing=state.preprocessing)
 
     def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
         score = self.scorer(ctx, state)
@@ -186,6 +202,17 @@ class GenerationKind(TaskKind):
             return self.draw(ctx, None, batch, torch.Generator().manual_seed(ctx.options.seed))
 
         return CostCall(self.method, call, lambda out, batch, who: check_images(out, (batch, *shape), who))
+
+
+def upsample_label(size: int) -> str:
+    return f"upsample-bilinear-{size}-grey-to-rgb"
+
+
+def upsample(images: torch.Tensor, size: int) -> torch.Tensor:
+    """(n, 1 or 3, h, w) → (n, 3, size, size): bilinear (no antialiasing is needed to enlarge), grey
+    replicated to RGB."""
+    out = torch.nn.functional.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)
+    return out.expand(-1, 3, -1, -1) if out.shape[1] == 1 else out
 
 
 @unreadable_as_error

@@ -39,13 +39,14 @@ class RunOptions:
     features: str | None = None  # override the task's embedding network
     weights_dir: Path | None = None
     corpus_dir: Path | None = None  # SWORD library holding the text suite's corpus
+    data_dir: Path | None = None  # folder holding the Fashion-MNIST IDX files
     cost: CostSettings = field(default_factory=CostSettings)
     # Where feature networks, LPIPS and the sentence embedder run (a model runs on its own device).
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
 
     @property
     def data(self) -> DataOptions:
-        return DataOptions(corpus_dir=self.corpus_dir)
+        return DataOptions(corpus_dir=self.corpus_dir, data_dir=self.data_dir)
 
 
 @dataclass(frozen=True)

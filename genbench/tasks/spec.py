@@ -38,6 +38,7 @@ class ImageTask(NamedData):
     image_shape: tuple[int, int, int] = IMAGE_SHAPE
     levels: int = LEVELS
     per_class: int = 45  # conditional tasks: samples requested per class
+    request_prefix: str = "digit"  # conditional tasks: request ids are <prefix><class>-<k>
     n_classes: int = 10
     data: str = "digits/test"  # the split scored against (genbench.data.dataset.DATASETS)
 
@@ -48,7 +49,9 @@ class ImageTask(NamedData):
     def requests(self) -> tuple[tuple[str, ...], torch.Tensor]:
         """Conditional tasks: the requested items, class by class, as ids (``digit3-07`` is the
         8th request for a 3; vendors name their files after them) and labels (n,)."""
-        ids = tuple(f"digit{c}-{k:02d}" for c in range(self.n_classes) for k in range(self.per_class))
+        width = len(str(self.per_class - 1))
+        ids = tuple(f"{self.request_prefix}{c}-{k:0{width}d}" for c in range(self.n_classes)
+                    for k in range(self.per_class))
         labels = torch.arange(self.n_classes).repeat_interleave(self.per_class)
         return ids, labels
 
@@ -125,11 +128,38 @@ TASKS.register("text/lm-en", TextTask(
     "Likelihood of the 616 held-out English verses: bits per character, and perplexity per token of the "
     "model's own tokenizer (comparable only between models that share a tokenizer)."))
 
+# Fashion-MNIST (genbench.data.fashion): 28×28 on the 8-bit grid, scored in the shipped fashion-cnn's space.
+FASHION = dict(features="fashion-cnn", classifier="fashion-cnn", batch_size=500, image_shape=(1, 28, 28),
+               levels=256, data="fashion/test")
+TASKS.register("fashion/generation", ImageTask(
+    "fashion/generation", 1, "sample",
+    "Unconditional generation of 28×28 Fashion-MNIST images: 10,000 samples scored against the 10,000 test "
+    "images (FID, KID, PRDC, classifier score, mode coverage in fashion-cnn space; bits/dim; cost).", **FASHION))
+TASKS.register("fashion/conditional", ImageTask(
+    "fashion/conditional", 1, "conditional",
+    "Class-conditional Fashion-MNIST: 1,000 samples per requested class, scored like fashion/generation "
+    "plus conditional accuracy, intra-class FID (mean, worst class) and per-class coverage.",
+    per_class=1000, request_prefix="class", **FASHION))
+TASKS.register("fashion/recon", ImageTask(
+    "fashion/recon", 1, "reconstruct",
+    "Reconstruction of the 10,000 Fashion-MNIST test images (PSNR, SSIM, LPIPS when its backbone is "
+    "present; cost).", **FASHION))
+
+# The same protocol in ImageNet features: MobileNetV2 on the images upsampled to 224×224 (grey → RGB),
+# so the fashion scores do not live only in a network genbench trained.
+TASKS.register("fashion/generation-mobilenet", ImageTask(
+    "fashion/generation-mobilenet", 1, "sample",
+    "fashion/generation scored in mobilenet-v2 space (ImageNet features of the images upsampled to 224×224 "
+    "and replicated to RGB): FD, KID, PRDC; mode coverage still by fashion-cnn.",
+    **{**FASHION, "features": "mobilenet-v2"}))
+
 SUITES: dict[str, tuple[str, ...]] = {
     "images": ("images/digits", "images/digits-recon"),
     "conditional": ("images/digits-conditional",),
     "style": ("style/photo-texture",),
     "text": ("text/translate-es-en", "text/lm-en"),
+    "fashion": ("fashion/generation", "fashion/conditional", "fashion/recon"),
+    "fashion-imagenet": ("fashion/generation-mobilenet",),
 }
 # Models a suite runs by default: the shipped baselines and the two bracket rows.
 SUITE_BASELINES: dict[str, tuple[str, ...]] = {
@@ -137,8 +167,12 @@ SUITE_BASELINES: dict[str, tuple[str, ...]] = {
     "conditional": ("real-train", "cgan", "cvae"),
     "style": ("output-content", "adain", "histogram-matching", "reinhard", "output-style"),
     "text": ("reference", "transformer-mt", "retrieval", "char-unigram", "copy-source"),
+    "fashion": ("fashion-real-train", "fashion-pixelcnn", "fashion-vae", "fashion-dcgan", "fashion-cgan",
+                "fashion-cvae", "fashion-pixel-noise"),
 }
 SUITES["all"] = tuple(dict.fromkeys(t for tasks in SUITES.values() for t in tasks))
+SUITE_BASELINES["fashion-imagenet"] = ("fashion-real-train", "fashion-pixelcnn", "fashion-vae", "fashion-dcgan",
+                                       "fashion-pixel-noise")
 SUITE_BASELINES["all"] = tuple(dict.fromkeys(m for models in SUITE_BASELINES.values() for m in models))
 
 
