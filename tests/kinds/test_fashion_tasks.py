@@ -12,7 +12,7 @@ from fashion_files import write_tiny_set
 from genbench.data import fashion
 from genbench.data.dataset import DataOptions
 from genbench.models.sources import load_model
-from genbench.runner import RunOptions, evaluate
+from genbench.runner import evaluate
 from genbench.tasks import SUITE_BASELINES, SUITES, TASKS
 
 

@@ -95,11 +95,12 @@ def task_samples(task: Any, entries: list[tuple[str, str, int]], models: ModelCa
                 result.missing[model] = f"no {kind.capability!r} capability"
                 continue
             ctx = Context(task, source, RunOptions(seed=seed, corpus_dir=models.data.corpus_dir), data)
+            outputs = (batch for _, batch in kind.model_outputs(ctx))  # the kinds yield (batch index, batch)
             with torch.inference_mode():
                 if protocol == "translate":
-                    _add_translations(result, model, kind.model_outputs(ctx), data)
+                    _add_translations(result, model, outputs, data)
                 else:
-                    _add_grid(result, model, task, kind.model_outputs(ctx), data)
+                    _add_grid(result, model, task, outputs, data)
         except Exception as exc:  # a model that fails here is shown failing, the rest of the report stands
             result.missing[model] = f"drawing its outputs failed: {type(exc).__name__}: {exc}"
     return result
