@@ -106,10 +106,7 @@ class Journal:
         """The journal of ``run_id`` (or the one run of the same command left unfinished), checked to
         have ``plan``; its finished pairs are in ``done``."""
         run_id = run_id or _unfinished_with(store, plan)
-        path = journal_folder(Path(store)) / f"{run_id}.sqlite"
-        if not path.is_file():
-            raise GenbenchError(f"No unfinished run {run_id!r} beside the store {store} (looked for {path}); "
-                                "it finished already, or ran against another --store.")
+        path = _existing_journal(store, run_id)
         with _JournalFile(path, create=False) as file:
             found, run, done = file.plan(), file.run(run_id), file.pairs()
         if found.world != plan.world:
@@ -188,11 +185,16 @@ def _unfinished_with(store: Path, plan: Plan) -> str:
 
 def unfinished_plan(store: Path, run_id: str) -> Plan:
     """The plan of an unfinished run, to resume it from its id alone."""
+    with _JournalFile(_existing_journal(store, run_id), create=False) as file:
+        return file.plan()
+
+
+def _existing_journal(store: Path, run_id: str) -> Path:
     path = journal_folder(Path(store)) / f"{run_id}.sqlite"
     if not path.is_file():
-        raise GenbenchError(f"No unfinished run {run_id!r} beside the store {store} (looked for {path}).")
-    with _JournalFile(path, create=False) as file:
-        return file.plan()
+        raise GenbenchError(f"No unfinished run {run_id!r} beside the store {store} (looked for {path}); "
+                            "it finished already, or ran against another --store.")
+    return path
 
 
 def _difference(found: Plan, plan: Plan) -> str:
