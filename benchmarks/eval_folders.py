@@ -64,14 +64,17 @@ def peak_rss_mib(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def memory(work: Path, small: int, large: int) -> None:
     reference = write_crops(work / "ref", 2000, seed=1)
+    env = {**os.environ, "GENBENCH_CACHE": str(work / "cache")}  # the reference cached for both
+
+    def command(n: int) -> list[str]:
+        samples = write_crops(work / f"samples-{n}", n, seed=2)
+        return [sys.executable, "-m", "genbench", "eval", "--reference", str(reference), "--samples", str(samples),
+                "--name", f"n{n}", "--store", str(work / "mem.sqlite")]
+
+    peak_rss_mib(command(small), env)  # warms the reference cache, so both measured runs see the samples side
     results = {}
     for n in (small, large):
-        samples = write_crops(work / f"samples-{n}", n, seed=2)
-        env = {**os.environ, "GENBENCH_CACHE": str(work / "cache")}  # the reference cached for both
-        cmd = [sys.executable, "-m", "genbench", "eval", "--reference", str(reference), "--samples", str(samples),
-               "--name", f"n{n}", "--store", str(work / "mem.sqlite")]
-        peak_rss_mib(cmd, env)  # warms the reference cache, so both runs measure the samples side
-        results[n] = peak_rss_mib(cmd, env)
+        results[n] = peak_rss_mib(command(n), env)
         print(f"memory: {n:,} samples: peak RSS {results[n][0]:,.0f} MiB, wall {results[n][1]:.1f} s", flush=True)
     print(f"memory: {large:,} / {small:,} samples peak RSS ratio {results[large][0] / results[small][0]:.2f} "
           "(target ≤ 1.20)")

@@ -1,8 +1,9 @@
 """Crash safety: kill -9 `genbench run --suite images` at random moments, then `--resume` it.
 
 After each kill the store (which held one earlier run) must open and be byte-for-byte as it was,
-the run's journal (if the kill came after the first pair) must open and hold whole pairs only,
-and `--resume` must finish with quality scores identical to an uninterrupted run's. Prints one
+or, when the kill came after the run's one transaction into the store, hold the earlier run and
+the whole new one; the run's journal (if the kill came after the first pair) must open and hold
+whole pairs only, and `--resume` must finish with quality scores identical to an uninterrupted run's. Prints one
 line per kill and a summary.
 
     python benchmarks/kill_resume.py --kills 20 --seed 0
@@ -32,9 +33,13 @@ def genbench(*args: str) -> list[str]:
     return [sys.executable, "-m", "genbench", "run", "--suite", "images", *args]
 
 
-def quality(path: Path) -> dict:
+def quality_of(scores: list[dict]) -> dict:
     return {(s["task"], s["model"], s["metric"]): (s["value"], s["ci_low"], s["ci_high"], s["n"], s["signature"])
-            for s in json.loads(path.read_text()) if s["metric"] in QUALITY}
+            for s in scores if s["metric"] in QUALITY}
+
+
+def quality(path: Path) -> dict:
+    return quality_of(json.loads(path.read_text()))
 
 
 def digest(path: Path) -> str:
@@ -54,35 +59,47 @@ def main() -> None:
     expected = quality(work / "whole.json")
     print(f"uninterrupted run: {whole_s:.1f} s, {len(expected)} quality scores")
     moments = random.Random(args.seed).sample(range(1, int(whole_s * 100)), args.kills)
-    failures = 0
+    failures = completed = 0
     for i, moment in enumerate(sorted(moments)):
         store = work / f"kill-{i}.sqlite"
         subprocess.run(genbench("--store", str(store), "--no-baselines", "--model", "pixel-noise"),
                        check=True, capture_output=True)  # an earlier run the kill must not touch
         before = digest(store)
+        with Store(store, readonly=True) as db:
+            (earlier,) = db.run_ids()
         proc = subprocess.Popen(genbench("--store", str(store)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(moment / 100)
+        finished_first = proc.poll() is not None
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        unchanged = digest(store) == before
-        with Store(store, readonly=True) as db:  # opens, and holds only the earlier run
-            unchanged = unchanged and len(db.run_ids()) == 1
+        with Store(store, readonly=True) as db:  # opens (a hot rollback journal would be rolled back here)
+            runs = db.run_ids()
+            stored = quality_of([s.to_dict() for run_id in runs if run_id != earlier for s in db.run_scores(run_id)])
+        # Either the kill came before the run's one transaction into the store (the store is as it
+        # was) or after it (the store holds the earlier run and the whole new one): nothing between.
+        whole_run_stored = len(runs) == 2 and stored == expected
+        unchanged = len(runs) == 1 and digest(store) == before
         pairs = 0
         for journal in journal_folder(store).glob("*.sqlite"):
             with Store(journal) as db:  # opens: whole pairs only (each was one transaction)
                 pairs = len({(s.score.task, s.score.model) for s in db.latest_scores()})
-        resumed = subprocess.run(genbench("--store", str(store), "--resume", "--json", str(work / f"r{i}.json")),
-                                 capture_output=True, text=True)
-        if resumed.returncode != 0 and "No unfinished run" in resumed.stderr:  # killed before any pair
-            resumed = subprocess.run(genbench("--store", str(store), "--json", str(work / f"r{i}.json")),
+        if whole_run_stored:
+            completed += 1
+            same, resume_exit = True, "-"
+        else:
+            resumed = subprocess.run(genbench("--store", str(store), "--resume", "--json", str(work / f"r{i}.json")),
                                      capture_output=True, text=True)
-        same = resumed.returncode == 0 and quality(work / f"r{i}.json") == expected
-        ok = unchanged and same and not journal_folder(store).exists()
+            if resumed.returncode != 0 and "No unfinished run" in resumed.stderr:  # killed before any pair
+                resumed = subprocess.run(genbench("--store", str(store), "--json", str(work / f"r{i}.json")),
+                                         capture_output=True, text=True)
+            same, resume_exit = resumed.returncode == 0 and quality(work / f"r{i}.json") == expected, resumed.returncode
+        ok = (unchanged or whole_run_stored) and same and not journal_folder(store).exists()
         failures += not ok
-        print(f"kill {i + 1:2d} at {moment / 100:6.2f} s: store unchanged {'yes' if unchanged else 'NO'}, "
-              f"pairs with scores in the journal {pairs}, resume exit {resumed.returncode}, "
-              f"scores identical {'yes' if same else 'NO'}")
-    print(f"{args.kills} kills, {failures} failures; work folder {work}")
+        state = ("unchanged" if unchanged else "holds the whole finished run" if whole_run_stored else "CHANGED")
+        print(f"kill {i + 1:2d} at {moment / 100:6.2f} s{' (the run had exited)' if finished_first else ''}: "
+              f"store {state}, pairs with scores in the journal {pairs}, resume exit {resume_exit}, "
+              f"scores identical {'yes' if same else 'NO'}", flush=True)
+    print(f"{args.kills} kills ({completed} landed after the run was stored), {failures} failures; work folder {work}")
     sys.exit(1 if failures else 0)
 
 

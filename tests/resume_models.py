@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import weakref
 
 import torch
@@ -62,3 +63,18 @@ class FailsOnRankOne(NoisySampler):
 
 def fails_on_rank_one(device: torch.device) -> FailsOnRankOne:
     return FailsOnRankOne()
+
+
+class DiesOnRankOne(NoisySampler):
+    """The process of rank 1 is killed outright (as by the kernel's OOM killer) while sampling."""
+
+    name = "dies-on-rank-1"
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        if os.environ.get("RANK") == "1":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().sample(n, generator)
+
+
+def dies_on_rank_one(device: torch.device) -> DiesOnRankOne:
+    return DiesOnRankOne()

@@ -74,3 +74,21 @@ def test_a_rank_that_fails_stops_every_rank_with_its_message_and_stores_nothing(
     # torchrun's launcher prints its own ChildFailedError; no traceback may come out of genbench itself
     assert "genbench/api.py" not in done.stderr and "genbench/runner.py" not in done.stderr
     assert not (tmp_path / "s.sqlite").exists()
+
+
+@pytest.mark.skipif(shutil.which("ip") is None, reason="needs iproute2 to check the loopback interface")
+def test_a_dead_rank_stops_the_run_through_torchrun_naming_the_rank_and_stores_nothing(tmp_path):
+    if not loopback_up():
+        pytest.skip("the loopback interface is down and cannot be brought up (needs root)")
+    # A collective timeout far beyond the subprocess timeout: the run must end because torchrun's agent
+    # sees the dead worker and tears the group down, not because rank 0 waited out a collective.
+    env = {**os.environ, "GENBENCH_DIST_TIMEOUT": "1800", "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": str(Path(__file__).parent)}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                           "-m", "genbench", "run", "--suite", "images", "--no-baselines", "--model",
+                           "resume_models:dies_on_rank_one", "--store", str(tmp_path / "s.sqlite")],
+                          capture_output=True, text=True, timeout=400, env=env)
+    assert done.returncode != 0
+    assert "exitcode  : -9" in done.stderr and "rank      : 1" in done.stderr, done.stderr[-3000:]
+    assert "genbench/api.py" not in done.stderr and "genbench/runner.py" not in done.stderr
+    assert not (tmp_path / "s.sqlite").exists()
