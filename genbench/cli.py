@@ -569,7 +569,7 @@ def _leave_process_group() -> None:
 def serve(model: str, host: str, port: int, max_batch: int, max_wait_ms: float, device: str,
           corpus_dir: Path | None) -> None:
     """Serve MODEL (any registered model, or package.module:attr) over the OpenAI-compatible API:
-    /v1/chat/completions, /v1/images/generations, /v1/models and /health."""
+    /v1/chat/completions, /v1/completions (echo, logprobs), /v1/images/generations, /v1/models and /health."""
     from genbench.endpoints.launch import serve_model
 
     serve_model(model, host, port, max_batch, max_wait_ms / 1000, device, corpus_dir,

@@ -1,4 +1,5 @@
-"""An endpoint as a model: ``--model endpoint:NAME``. Chat endpoints answer ``translate``; image
+"""An endpoint as a model: ``--model endpoint:NAME``. Chat endpoints answer ``translate`` (and, as
+declared, ``sample_translations`` and ``text_log_prob``: genbench.endpoints.text_client); image
 endpoints answer ``sample`` and ``sample_labels``. Each call's requests are resolved from the
 response cache where it has them and sent through the transport otherwise; failed requests leave
 their items out of the answer (``PartialOutputs``) and are counted."""

@@ -140,6 +140,9 @@ def parse_endpoint(path: Path, name: str, raw: Any) -> EndpointConfig:
     if values.get("image_size") is not None and not re.fullmatch(r"\d{1,5}x\d{1,5}", values["image_size"]):
         raise InputError(f"{where}: image_size must look like 1024x1024, got {values['image_size']!r}.")
     config = EndpointConfig(**values)
+    chat_only = [k for k in ("sample_diversity", "likelihood", "tokenizer") if k in raw]
+    if config.api == "images" and chat_only:
+        raise InputError(f"{where}: {', '.join(chat_only)} apply to chat endpoints (api = \"chat\"), not images.")
     if config.total_timeout_s < config.connect_timeout_s:
         raise InputError(f"{where}: total_timeout_s must be at least connect_timeout_s.")
     return config
