@@ -193,7 +193,7 @@ class EndpointModel:
         line = (f"{self.name} on {self.task.name}: {total} items in {len(self.records)} requests "
                 f"({sent} sent, {len(self.records) - sent} from the cache), {lost} item(s) failed; "
                 f"faulty attempts: {dict(sorted(faults.items())) or 'none'} (each attempt: `genbench attempts "
-                f"--session {self.sessions[-1]}`, in {self.attempts.path})")
+                f"--dir {self.attempts.path.parent} --session {self.sessions[-1]}`)")
         (log.warning if lost else log.info)(line)
         if self.refused is None and lost > self.config.max_failure_rate * max(self.expected, total, 1):
             final = Counter(r.outcome.error for r in failed)
