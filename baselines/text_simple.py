@@ -85,6 +85,11 @@ class CharUnigram:
         log_prob = [sum(self.log_p.get(c, self.log_unseen) for c in t + END) for t in texts]
         return torch.tensor(log_prob, dtype=torch.float64), torch.tensor([len(t) + 1 for t in texts])
 
+    def text_token_log_probs(self, texts: list[str]) -> list[tuple[list[int], torch.Tensor]]:
+        """Each character a token, the verse end last."""
+        return [(list(range(len(t) + 1)), torch.tensor([self.log_p.get(c, self.log_unseen) for c in t + END],
+                                                       dtype=torch.float64)) for t in texts]
+
 
 # Loaders that fit on the corpus take the run's ``data`` options, so --corpus-dir reaches them.
 def load_retrieval(device: torch.device, data: DataOptions = DataOptions()) -> Retrieval:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -383,22 +383,45 @@ class TransformerMT(nn.Module):
         """English LM mode (empty source): natural-log probability (n,) float64 of each text with
         its <eos>, and the tokens scored (n,) int64, <eos> included."""
         texts = check_texts(texts, "texts")
-        ids = [e.ids for e in self.bpe.encode_batch(texts)]
+        ids = self._lm_ids(texts)
+        log_prob = torch.zeros(len(texts), dtype=torch.float64)
+        for chunk, token_lp in self._lm_token_log_probs(ids):
+            log_prob[chunk] = token_lp.sum(1).cpu()
+        return log_prob, torch.tensor([len(t) + 1 for t in ids], dtype=torch.int64)
+
+    @torch.inference_mode()
+    def text_token_log_probs(self, texts: list[str]) -> list[tuple[list[int], torch.Tensor]]:
+        """As ``text_log_prob``, per token: each BPE token's first character in its text (a character
+        split across byte-level tokens starts all of them), <eos> last at ``len(text)``."""
+        texts = check_texts(texts, "texts")
+        encodings = self.bpe.encode_batch(texts)
+        ids = self._lm_ids(texts, encodings)
+        out: list[tuple[list[int], torch.Tensor]] = [([], torch.zeros(0))] * len(texts)
+        for chunk, token_lp in self._lm_token_log_probs(ids):
+            for row, i in enumerate(chunk):
+                starts = [start for start, _ in encodings[i].offsets] + [len(texts[i])]
+                out[i] = (starts, token_lp[row, :len(ids[i]) + 1].cpu())
+        return out
+
+    def _lm_ids(self, texts: list[str], encodings: Sequence | None = None) -> list[list[int]]:
+        ids = [e.ids for e in (encodings if encodings is not None else self.bpe.encode_batch(texts))]
         too_long = [i for i, t in enumerate(ids) if len(t) + 1 > self.config.max_positions]
         if too_long:
             raise InputError(f"text {too_long[0]} has {len(ids[too_long[0]])} tokens; {self.name} scores at most "
                              f"{self.config.max_positions - 1} (about 2,000 characters).")
-        log_prob = torch.zeros(len(texts), dtype=torch.float64)
-        order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+        return ids
+
+    def _lm_token_log_probs(self, ids: list[list[int]]) -> Iterator[tuple[list[int], torch.Tensor]]:
+        """(text indices, (b, T + 1) float64 log-probabilities of their tokens and <eos>, 0 past the end),
+        longest texts first, DECODE_BATCH at a time."""
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         for start in range(0, len(order), DECODE_BATCH):
             chunk = order[start : start + DECODE_BATCH]
             tgt = self.pad([[BOS] + ids[i] + [EOS] for i in chunk])  # (b, T + 1)
             memory, mask = self.encode(self.pad([[EOS]] * len(chunk)))  # the empty source
             logp = self.next_token_logits(self.decode(tgt[:, :-1], memory, mask)).log_softmax(-1)
             labels = tgt[:, 1:]
-            token_lp = logp.gather(-1, labels[..., None])[..., 0].double().masked_fill(labels == PAD, 0.0)
-            log_prob[chunk] = token_lp.sum(1).cpu()
-        return log_prob, torch.tensor([len(t) + 1 for t in ids], dtype=torch.int64)
+            yield chunk, logp.gather(-1, labels[..., None])[..., 0].double().masked_fill(labels == PAD, 0.0)
 
 
 def greedy(logits: torch.Tensor) -> torch.Tensor:

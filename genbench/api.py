@@ -14,7 +14,7 @@ from genbench import distributed, provenance
 from genbench.errors import GenbenchError
 from genbench.journal import Journal, Plan, unfinished_plan
 from genbench.kinds import kind_of
-from genbench.models.protocol import capabilities
+from genbench.models.protocol import RemoteModel, capabilities
 from genbench.models.sources import MODELS, FileSource, ModelSource, load_model
 from genbench.report.leaderboard import Board, build_boards
 from genbench.runner import Progress, RunOptions, evaluate
@@ -86,6 +86,7 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
                 scores = evaluate(task, source, options, bar, shard)
                 if shard.rank == 0:
                     journal.commit(task.name, name, scores)
+                    _link_attempts(source, journal.run_id)
             del source  # load, score, free: one model's memory at a time
             _free(torch_device)
         scores, failure = [], None
@@ -195,7 +196,15 @@ def eval_model(task_name: str, model: str, *, seed: int = 0, store: Path | None 
     bar = progress(f"{task.name} · {source.label}") if progress else None
     scores = evaluate(task, source, options, bar)
     config = {"command": "eval", "task": task.name, "model": model, "seed": seed, "features": features}
-    return _store(store, "eval", seed, config, str(torch_device), scores, [])
+    result = _store(store, "eval", seed, config, str(torch_device), scores, [])
+    _link_attempts(source, result.run_id)
+    return result
+
+
+def _link_attempts(source: Any, run_id: str) -> None:
+    """A remote model's attempt records name the run that stored its scores."""
+    if isinstance(source.model, RemoteModel):
+        source.model.link_run(run_id)
 
 
 def _eval_task(task_name: str | None, reference: Path | None, pairs: bool, features: str | None, resize: str,

@@ -569,7 +569,7 @@ def _leave_process_group() -> None:
 def serve(model: str, host: str, port: int, max_batch: int, max_wait_ms: float, device: str,
           corpus_dir: Path | None) -> None:
     """Serve MODEL (any registered model, or package.module:attr) over the OpenAI-compatible API:
-    /v1/chat/completions, /v1/images/generations, /v1/models and /health."""
+    /v1/chat/completions, /v1/completions (echo, logprobs), /v1/images/generations, /v1/models and /health."""
     from genbench.endpoints.launch import serve_model
 
     serve_model(model, host, port, max_batch, max_wait_ms / 1000, device, corpus_dir,
@@ -599,6 +599,53 @@ def load(model: str, task_name: str, scenario: str, count: int, qps: float | Non
     _check_writable(json_path)
     result = run_load(model, task_name, Scenario(scenario, count, qps, slo_ms, slo_percentile, seed), store)
     _show(result, json_path)
+
+
+@cli.command()
+@click.option("--run", "run_id", help="The attempts of this stored run (run, eval or load).")
+@click.option("--session", "sessions", multiple=True, help="A session id (one task on one endpoint). Repeatable.")
+@click.option("--endpoint", help="Read the log in this endpoint's cache folder (its cache_dir).")
+@click.option("--dir", "folder", type=click.Path(path_type=Path),
+              help="Read the log in this folder (default: $GENBENCH_CACHE/endpoints).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True,
+              help="table: a summary per session; csv, jsonl: every attempt.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+def attempts(run_id: str | None, sessions: tuple[str, ...], endpoint: str | None, folder: Path | None, fmt: str,
+             out: Path | None) -> None:
+    """Every HTTP attempt an endpoint made: status, error class, latency, time (default: the latest session)."""
+    from genbench.endpoints import attempts as log_of
+    from genbench.endpoints.cache import default_cache_dir
+
+    if out is not None and fmt == "table":
+        raise click.UsageError("--out writes every attempt: pass --format csv or --format jsonl with it.")
+    _check_writable(out)
+    if endpoint is not None and folder is None:
+        from genbench.endpoints.config import find_endpoint
+
+        explicit = os.environ.get("GENBENCH_CONFIG")
+        folder = find_endpoint(endpoint, explicit=Path(explicit) if explicit else None).cache_dir
+    log = log_of.open_log(folder or default_cache_dir())
+    chosen = log_of.select(log, run_id, sessions)
+    if fmt != "table":
+        text = log_of.export(log.rows([s.session for s in chosen]), fmt)
+    else:
+        from rich.table import Table
+
+        table = Table(title=str(log.path))
+        for column in ("session", "run", "endpoint", "task", "requests", "attempts", "retries", "answered", "errors"):
+            table.add_column(column)
+        for row in log_of.summary(log, chosen):
+            errors = ", ".join(f"{k} {v}" for k, v in row["errors"].items()) or "none"
+            _add_row(table, row["session"], row["run_id"] or "-", row["endpoint"], row["task"], row["requests"],
+                     row["attempts"], row["retries"], row["answered"], errors)
+        _console().print(table)
+        return
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from genbench.atomic import write_text_atomically
+
+        write_text_atomically(out, text)
 
 
 def describe_tolerance(tolerance: "Tolerance") -> str:

@@ -12,9 +12,10 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
 # Fields recorded for provenance that do not change what a score measures. A remote model's prompt
-# template and its non-determinism are part of the system under test, as a model's weights are:
-# recorded, and a changed template is judged by compare rather than refused.
-NOT_IN_KEY = ("seed", "prompt", "deterministic")
+# template, its request parameters (max_tokens, whether a seed is sent …) and its non-determinism
+# are part of the system under test, as a model's weights are: recorded, and a change is judged by
+# compare rather than refused.
+NOT_IN_KEY = ("seed", "prompt", "deterministic", "request")
 
 
 def comparability_key(rendered: str) -> str:

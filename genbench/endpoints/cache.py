@@ -25,11 +25,15 @@ def default_cache_dir() -> Path:
     return base / "endpoints"
 
 
-def request_key(url: str, body: dict[str, Any], template_digest: str) -> str:
+def request_key(url: str, body: dict[str, Any], template_digest: str, draw: int | None = None) -> str:
     """sha256 of everything that decides the answer: the URL (endpoint and route), the body (model,
-    every parameter, the rendered prompt, the seed), the template and the cache schema."""
-    canonical = json.dumps({"schema": CACHE_SCHEMA, "url": url, "body": body, "template": template_digest},
-                           sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    every parameter, the rendered prompt, the seed), the template and the cache schema. ``draw``
+    tells apart the random draws of an otherwise equal request whose seed is not sent: without
+    it, five samples of one prompt would be one cached answer five times."""
+    material: dict[str, Any] = {"schema": CACHE_SCHEMA, "url": url, "body": body, "template": template_digest}
+    if draw is not None:
+        material["draw"] = draw
+    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -1,4 +1,5 @@
-"""An endpoint as a model: ``--model endpoint:NAME``. Chat endpoints answer ``translate``; image
+"""An endpoint as a model: ``--model endpoint:NAME``. Chat endpoints answer ``translate`` (and, as
+declared, ``sample_translations`` and ``text_log_prob``: genbench.endpoints.text_client); image
 endpoints answer ``sample`` and ``sample_labels``. Each call's requests are resolved from the
 response cache where it has them and sent through the transport otherwise; failed requests leave
 their items out of the answer (``PartialOutputs``) and are counted."""
@@ -16,14 +17,16 @@ from typing import Any
 import torch
 
 from genbench.endpoints import requests as rq
+from genbench.endpoints.attempts import AttemptLog
 from genbench.endpoints.cache import ResponseCache, default_cache_dir
 from genbench.endpoints.config import EndpointConfig
 from genbench.endpoints.prompts import Template, template_for
 from genbench.endpoints.transport import Outcome, Parse, Request, Transport, call_all
-from genbench.errors import GenbenchError, InputError
+from genbench.errors import GenbenchError, InputError, UnavailableError
 from genbench.models.protocol import PartialOutputs
 
 log = logging.getLogger(__name__)
+SAMPLED_METRICS = ("distinct_1", "distinct_2", "self_bleu")  # from sample_translations, at the task's temperature
 
 
 class EndpointFailure(GenbenchError):
@@ -67,20 +70,45 @@ class EndpointModel:
         self.template: Template | None = None
         self.seed = 0
         self.expected = 0  # items the bound task will ask for
+        self.refused: str | None = None  # why the endpoint cannot answer the bound task at all
         self.deadline = time.monotonic() + config.deadline_s
+        # Every attempt, beside the cache (kept even with cache = false): genbench.endpoints.attempts.
+        self.attempts = AttemptLog(config.cache_dir or default_cache_dir())
+        self.sessions: list[str] = []  # one per bound task, in order
+        self._items: dict[str, int] = {}  # request key → its position among the bound task's requests
 
     # -- the runner's hooks (genbench.models.protocol.RemoteModel) --
     def bind(self, task: Any, seed: int, items: int) -> None:
         self.task, self.seed, self.records, self.walls, self.expected = task, seed, [], [], items
+        self.refused = None
         self.template = template_for(task.protocol, self.config.template(task.name),
                                      f"Endpoint {self.config.name!r} on task {task.name}")
         self.deadline = time.monotonic() + self.config.deadline_s
+        self.sessions.append(self.attempts.open_session(self.config.name, self.config.model, self.config.base_url,
+                                                        task.name, seed))
+
+    def link_run(self, run_id: str) -> None:
+        """The stored run that this model's tasks belong to, for ``genbench attempts --run``."""
+        self.attempts.link(self.sessions, run_id)
 
     def sign(self, score: Any) -> Any:
         sig = score.signature
-        extra = {"prompt": self.template.digest[:12], "deterministic": "no"}
+        extra = {"prompt": self.template.digest[:12], "deterministic": "no", "request": self.request_label(score.metric)}
         settings = tuple(sorted({**dict(sig.settings), **extra}.items()))
         return replace(score, signature=replace(sig, settings=settings))
+
+    def request_label(self, metric: str) -> str:
+        """The parameters of the requests behind ``metric``'s score, for its signature."""
+        config = self.config
+        seed = "sent" if config.send_seed else "cache-key-only"
+        if self.template.protocol == "text_likelihood":
+            return "completions,echo,max_tokens=0,logprobs=0"
+        if self.template.protocol != "translate":
+            return (f"images,n<={config.images_per_request},size={config.image_size or 'task'},seed={seed},"
+                    f"resize={'box' if config.resize_images else 'no'}")
+        temperature = self.task.temperature if metric in SAMPLED_METRICS else 0
+        per_sample = ",one-request-per-sample" if metric in SAMPLED_METRICS else ""
+        return f"chat,temperature={temperature},max_tokens={config.max_tokens},seed={seed}{per_sample}"
 
     def remote_scores(self, ctx: Any, scorer: Any) -> list[Any]:
         from genbench.endpoints.metrics import run_scores
@@ -89,8 +117,12 @@ class EndpointModel:
         return run_scores(self.records, self.walls, self.config, scorer, ctx.options.seed, self.template.protocol)
 
     # -- resolving requests --
-    def resolve(self, requests: list[Request], items: list[int], parse: Parse) -> list[Outcome]:
-        """Answers for ``requests`` in order: cached ones without sending, the rest sent once each."""
+    def resolve(self, requests: list[Request], items: list[int], parse: Parse,
+                refusals: dict[str, str] | None = None) -> list[Outcome]:
+        """Answers for ``requests`` in order: cached ones without sending, the rest sent once each.
+
+        An outcome whose error class is in ``refusals`` says the endpoint cannot answer the task at
+        all: UnavailableError with that reason (the task kind reports its scores unavailable)."""
         if self.template is None:
             raise GenbenchError(f"{self.name} was called outside a task (the runner binds it first).")
         start = time.monotonic()
@@ -98,9 +130,14 @@ class EndpointModel:
         if self.cache is not None:
             known = {r.key: a for r in requests if (a := self.cache.get(r.key)) is not None}
         missing = list({r.key: r for r in requests if r.key not in known}.values())
+        first = len(self.records)
+        self._items = {}
+        for i, r in enumerate(requests):
+            self._items.setdefault(r.key, first + i)
         try:
             sent = asyncio.run(self._send(missing, parse)) if missing else []
         finally:
+            self.attempts.flush()
             if self.cache is not None:
                 self.cache.flush()  # what was answered is kept, even when the call is interrupted
         by_key = {o.request.key: o for o in sent}
@@ -111,6 +148,11 @@ class EndpointModel:
                                                           usage=known[request.key].get("usage", {}))
             outcomes.append(outcome)
             self.records.append(Record(outcome, n, len(self.walls) - 1))
+        refused = next((o.error for o in outcomes if refusals and o.error in refusals), None)
+        if refused is not None:
+            self.refused = f"endpoint {self.config.name!r} cannot score {self.task.name}: {refusals[refused]}"
+            self._report()
+            raise UnavailableError(f"{self.refused} (error class {refused}).")
         lost = sum(r.items for r in self.records if not r.outcome.ok)
         if lost > self.config.max_failure_rate * max(self.expected, 1):  # no need to wait for the rest
             self._report()
@@ -126,7 +168,11 @@ class EndpointModel:
             return await call_all(transport, requests, parse, self.deadline, done=self._remember)
 
     def _remember(self, outcome: Outcome) -> None:
-        """Answers into the cache as they arrive (this process's one writer); errors never."""
+        """Attempts into the log and answers into the cache as they arrive (this process's one writer
+        of each); errors are logged, never cached."""
+        if outcome.attempts:
+            self.attempts.record(self.sessions[-1], self._items[outcome.request.key], outcome.request.key,
+                                 outcome.attempts)
         if self.cache is None or not outcome.ok:
             return
         answer = dict(outcome.answer)
@@ -146,9 +192,10 @@ class EndpointModel:
         lost = sum(r.items for r in failed)
         line = (f"{self.name} on {self.task.name}: {total} items in {len(self.records)} requests "
                 f"({sent} sent, {len(self.records) - sent} from the cache), {lost} item(s) failed; "
-                f"faulty attempts: {dict(sorted(faults.items())) or 'none'}")
+                f"faulty attempts: {dict(sorted(faults.items())) or 'none'} (each attempt: `genbench attempts "
+                f"--dir {self.attempts.path.parent} --session {self.sessions[-1]}`)")
         (log.warning if lost else log.info)(line)
-        if lost > self.config.max_failure_rate * max(self.expected, total, 1):
+        if self.refused is None and lost > self.config.max_failure_rate * max(self.expected, total, 1):
             final = Counter(r.outcome.error for r in failed)
             rate = lost / max(self.expected, total, 1)
             raise EndpointFailure(f"{line}. Failure rate {rate:.1%} of the task's {max(self.expected, total)} items "

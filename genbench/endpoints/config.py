@@ -53,6 +53,9 @@ class EndpointConfig:
     resize_images: bool = False  # downscale answers to the task's size (Pillow box filter), recorded
     send_seed: bool = True  # a "seed" field in each body; off for APIs that refuse unknown fields
     stream: bool = False  # chat answers streamed (server-sent events): time to first token is measured
+    sample_diversity: bool = False  # chat: sampled translations for distinct-n and self-BLEU (more requests)
+    likelihood: bool = False  # chat: text likelihood through /v1/completions with echo and logprobs
+    tokenizer: str | None = None  # the vendor's tokenizer, for perplexity_own_tokens' signature
     cache: bool = True
     cache_dir: Path | None = None
     prices: Prices = field(default_factory=Prices)
@@ -137,6 +140,9 @@ def parse_endpoint(path: Path, name: str, raw: Any) -> EndpointConfig:
     if values.get("image_size") is not None and not re.fullmatch(r"\d{1,5}x\d{1,5}", values["image_size"]):
         raise InputError(f"{where}: image_size must look like 1024x1024, got {values['image_size']!r}.")
     config = EndpointConfig(**values)
+    chat_only = [k for k in ("sample_diversity", "likelihood", "tokenizer") if k in raw]
+    if config.api == "images" and chat_only:
+        raise InputError(f"{where}: {', '.join(chat_only)} apply to chat endpoints (api = \"chat\"), not images.")
     if config.total_timeout_s < config.connect_timeout_s:
         raise InputError(f"{where}: total_timeout_s must be at least connect_timeout_s.")
     return config
@@ -146,6 +152,10 @@ def _checked(where: str, key: str, value: Any, default: Any) -> Any:
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise InputError(f"{where}: {key} must be true or false, got {value!r}.")
+        return value
+    if key == "tokenizer":
+        if not isinstance(value, str) or not value.strip() or len(value) > 200:
+            raise InputError(f"{where}: tokenizer must be a name (text), got {value!r}.")
         return value
     if key in ("image_size", "api"):
         if not isinstance(value, str) or (key == "api" and value not in ("chat", "images")):

@@ -46,6 +46,7 @@ def run_load(spec: str, task_name: str, scenario: Scenario, store: Path | None =
               "slo_percentile": scenario.slo_percentile, "seed": scenario.seed}
     prov = provenance.collect(config, "remote")
     run_id = write_run(store_path(store), "load", scenario.seed, prov["config_hash"], prov, scores)
+    model.link_run(run_id)
     return RunResult(run_id, scores, prov, [])
 
 

@@ -14,6 +14,9 @@ DEFAULTS: dict[str, tuple[str | None, str]] = {
                               "translation only, on one line.\n\n{source}"),
     "conditional": ("{class_name}", "{class_name}"),
     "sample": (None, "a handwritten digit"),
+    # Scored through /v1/completions: the text between a start marker (the first token has no
+    # log-probability of its own) and an end marker (the end-of-text every verse is scored with).
+    "text_likelihood": ("{text}", "<|endoftext|>{text}<|endoftext|>"),
 }
 
 
@@ -30,13 +33,20 @@ class Template:
         placeholder = DEFAULTS[self.protocol][0]
         return self.text if placeholder is None else self.text.replace(placeholder, value or "")
 
+    @property
+    def around(self) -> tuple[str, str]:
+        """The text before and after the placeholder."""
+        placeholder = DEFAULTS[self.protocol][0]
+        head, _, tail = self.text.partition(placeholder) if placeholder else (self.text, "", "")
+        return head, tail
+
     def parse(self, prompt: str) -> str | None:
         """The value a rendered prompt was made from (what ``genbench serve`` hands its model), or
         None when ``prompt`` was not made from this template."""
         placeholder = DEFAULTS[self.protocol][0]
         if placeholder is None:
             return ""
-        head, _, tail = self.text.partition(placeholder)
+        head, tail = self.around
         if len(prompt) < len(head) + len(tail) or not prompt.startswith(head) or not prompt.endswith(tail):
             return None
         return prompt[len(head):len(prompt) - len(tail)]
@@ -50,4 +60,8 @@ def template_for(protocol: str, override: str | None, where: str) -> Template:
     text = default if override is None else override
     if placeholder is not None and text.count(placeholder) != 1:
         raise InputError(f"{where}: the prompt template for {protocol} tasks must hold {placeholder} exactly once.")
+    if protocol == "text_likelihood" and (text.startswith(placeholder) or text.endswith(placeholder)):
+        raise InputError(f"{where}: the prompt template for text likelihood must put a start marker before {{text}} "
+                         "(the first token has no log-probability) and an end marker after it (the end-of-text "
+                         "every text is scored with), e.g. \"<|endoftext|>{text}<|endoftext|>\".")
     return Template(protocol, text)

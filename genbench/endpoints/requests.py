@@ -1,9 +1,12 @@
 """Request bodies for each task kind, and the checks that turn a response into an answer.
 
-Text goes through ``/v1/chat/completions`` at temperature 0; images through
-``/v1/images/generations`` with ``response_format: "b64_json"``. An answer that arrived but
-cannot be used (no text, the wrong number of images, images of the wrong size, undecodable
-data) is a ``BadAnswer`` with its own error class; it is counted, never cached.
+Text goes through ``/v1/chat/completions`` at temperature 0 (sampled diversity: at the task's
+temperature, one seeded request per sample); text likelihood through ``/v1/completions`` with
+``echo``, ``max_tokens: 0`` and ``logprobs: 0``; images through ``/v1/images/generations`` with
+``response_format: "b64_json"``. An answer that arrived but cannot be used (no text, the wrong
+number of images, images of the wrong size, undecodable data) is a ``BadAnswer`` with its own
+error class; it is counted, never cached. An answer without usable log-probabilities is one of
+``LIKELIHOOD_REFUSALS``: the endpoint cannot score likelihood at all, which is said by name.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import math
 from typing import Any
 
 import numpy as np
@@ -21,21 +25,74 @@ from genbench.endpoints.config import EndpointConfig
 from genbench.endpoints.prompts import Template
 from genbench.endpoints.transport import BadAnswer, Parse, Request
 
-CHAT, IMAGES = "chat/completions", "images/generations"
+CHAT, COMPLETIONS, IMAGES = "chat/completions", "completions", "images/generations"
 MAX_IMAGE_B64 = 48 * 2**20  # far above an honest 1024×1024 PNG
 
 
-def chat_request(config: EndpointConfig, template: Template, source: str, seed: int) -> Request:
+def chat_request(config: EndpointConfig, template: Template, source: str, seed: int,
+                 temperature: float = 0.0) -> Request:
     prompt = template.render(source)
     body: dict[str, Any] = {"model": config.model, "messages": [{"role": "user", "content": prompt}],
-                            "temperature": 0, "max_tokens": config.max_tokens}
+                            "temperature": temperature, "max_tokens": config.max_tokens}
     if config.send_seed:
         body["seed"] = seed
     if config.stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
-    return Request(CHAT, body, request_key(f"{config.base_url}/{CHAT}", body, template.digest),
+    draw = seed if temperature > 0 and not config.send_seed else None
+    return Request(CHAT, body, request_key(f"{config.base_url}/{CHAT}", body, template.digest, draw),
                    tokens=len(prompt) // 4 + config.max_tokens)
+
+
+def completion_request(config: EndpointConfig, template: Template, text: str) -> Request:
+    """The text between the template's markers, echoed and scored, nothing generated."""
+    prompt = template.render(text)
+    body = {"model": config.model, "prompt": prompt, "max_tokens": 0, "echo": True, "logprobs": 0,
+            "temperature": 0}
+    return Request(COMPLETIONS, body, request_key(f"{config.base_url}/{COMPLETIONS}", body, template.digest),
+                   tokens=len(prompt) // 4)
+
+
+# Error classes of a completions answer that say the endpoint cannot score likelihood (not a fault
+# of one request), and why.
+LIKELIHOOD_REFUSALS = {
+    "no_logprobs": "it answered /v1/completions without log-probabilities for the prompt's tokens "
+                   "(choices[0].logprobs.token_logprobs and text_offset, asked for with echo: true, logprobs: 0)",
+    "misaligned_tokens": "its tokens do not start where the text does (the template's start marker and the "
+                         "text share a token), so the text's own log-probability cannot be read off",
+}
+
+
+def completion_parser(template: Template) -> Parse:
+    """Sums the log-probabilities of the tokens from the text's first character to the prompt's end
+    (the end marker included; any generated token after it excluded), in order."""
+    head = template.around[0]
+
+    def parse(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
+        prompt = request.body["prompt"]
+        try:
+            logprobs = payload["choices"][0].get("logprobs")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise BadAnswer("bad_answer", "no choices[0]") from None
+        values = logprobs.get("token_logprobs") if isinstance(logprobs, dict) else None
+        offsets = logprobs.get("text_offset") if isinstance(logprobs, dict) else None
+        if not isinstance(values, list) or not isinstance(offsets, list) or len(values) != len(offsets):
+            raise BadAnswer("no_logprobs", "no token_logprobs with text_offset of equal length")
+        if not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets) or offsets != sorted(offsets):
+            raise BadAnswer("bad_answer", "text_offset is not a rising list of whole numbers")
+        scored = [v for o, v in zip(offsets, values) if len(head) <= o < len(prompt)]
+        if len(head) not in offsets or not scored:
+            raise BadAnswer("misaligned_tokens", f"no token starts at the text's first character ({len(head)})")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in scored):
+            raise BadAnswer("no_logprobs", "a token of the text has no log-probability")
+        if not all(math.isfinite(v) and v <= 1e-6 for v in scored):
+            raise BadAnswer("bad_answer", "a log-probability is not finite or is positive")
+        total = 0.0
+        for v in scored:  # left to right, as a model sums its own tokens
+            total += float(v)
+        return {"log_prob": total, "n_tokens": len(scored)}
+
+    return parse
 
 
 def image_request(config: EndpointConfig, template: Template, value: str | None, n: int, seed: int,
@@ -44,7 +101,9 @@ def image_request(config: EndpointConfig, template: Template, value: str | None,
                             "size": config.image_size or size, "response_format": "b64_json"}
     if config.send_seed:
         body["seed"] = seed
-    return Request(IMAGES, body, request_key(f"{config.base_url}/{IMAGES}", body, template.digest))
+    # Unsent, the seed still tells two draws of one prompt apart in the cache.
+    draw = None if config.send_seed else seed
+    return Request(IMAGES, body, request_key(f"{config.base_url}/{IMAGES}", body, template.digest, draw))
 
 
 def parse_chat(request: Request, payload: dict[str, Any]) -> dict[str, Any]:

@@ -127,6 +127,10 @@ def run_scenario(model: EndpointModel, task: Any, scenario: Scenario, score: Any
             return outcomes, began, time.monotonic()
 
     outcomes, began, ended = asyncio.run(go())
+    for index, outcome in enumerate(outcomes):  # the scenario's position is the item key: prompts repeat
+        if outcome.attempts:
+            model.attempts.record(model.sessions[-1], index, outcome.request.key, outcome.attempts)
+    model.attempts.flush()
     settings = {"scenario": scenario.name, "concurrency": 1 if scenario.name == "single-stream" else config.concurrency,
                 "requests": scenario.requests, "items_per_request": items[0]}
     if scenario.name == "server":

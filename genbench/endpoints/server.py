@@ -1,12 +1,17 @@
 """``genbench serve``: any registered model behind the OpenAI-compatible API the endpoint client
-speaks — ``POST /v1/chat/completions`` (translators), ``POST /v1/images/generations`` (image
-samplers and conditional samplers, ``b64_json``), ``GET /v1/models`` and ``GET /health`` — on
-uvicorn, with concurrent requests micro-batched into one model call.
+speaks — ``POST /v1/chat/completions`` (translators; sampled at ``temperature`` > 0 by models that
+sample), ``POST /v1/completions`` with ``echo`` and ``logprobs`` (text likelihood models that score
+per token), ``POST /v1/images/generations`` (image samplers and conditional samplers,
+``b64_json``), ``GET /v1/models`` and ``GET /health`` — on uvicorn, with concurrent requests
+micro-batched into one model call.
 
 Prompts are read back with the task kinds' default templates (genbench.endpoints.prompts): a chat
 message made from the translation template is translated as its Spanish source, any other message
-as a whole; an image prompt names the class (``"3"``) for a conditional model and is ignored by an
-unconditional one. ``usage`` counts whitespace-separated words, not a tokenizer's tokens.
+as a whole, greedily unless the request asks for ``temperature`` > 0 (then sampled with a generator
+seeded from the request's ``seed``; a model that cannot sample refuses it); an image prompt names the
+class (``"3"``) for a conditional model and is ignored by an unconditional one. Chat ``usage``
+counts whitespace-separated words, not a tokenizer's tokens; completions ``usage`` counts the
+scored tokens and the start marker (genbench.endpoints.serve_text).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import torch
 
 from genbench.endpoints.batching import MicroBatcher
 from genbench.endpoints.prompts import template_for
+from genbench.endpoints.serve_text import BadCompletion, completion_choice, completion_texts, sample_groups
 from genbench.models.protocol import capabilities
 
 log = logging.getLogger(__name__)
@@ -61,6 +67,8 @@ class ServedModel:
         self.model, self.label = model, label
         self.offered = capabilities(model)
         self.translate = MicroBatcher(lambda sources: model.translate(sources), max_batch, max_wait_s)
+        self.sample_text = MicroBatcher(lambda items: sample_groups(model, items), max_batch, max_wait_s)
+        self.score_text = MicroBatcher(lambda texts: model.text_token_log_probs(texts), max_batch, max_wait_s)
         self.images = MicroBatcher(self._draw, max_batch, max_wait_s)
         self.template = template_for("translate", None, "genbench serve")
         self.conditional = "conditional" in self.offered
@@ -75,8 +83,8 @@ class ServedModel:
         return list(out)
 
     def close(self) -> None:
-        self.translate.close()
-        self.images.close()
+        for batcher in (self.translate, self.sample_text, self.score_text, self.images):
+            batcher.close()
 
 
 def build_app(served: ServedModel):
@@ -117,11 +125,22 @@ def build_app(served: ServedModel):
                 prompt = "".join(p.get("text", "") for p in prompt if isinstance(p, dict))
             if not isinstance(prompt, str):
                 raise _BadRequest("the last message's content must be text")
+            temperature, seed = body.get("temperature", 0), body.get("seed", 0)
+            if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2:
+                raise _BadRequest("temperature must be a number from 0 to 2")
+            if isinstance(seed, bool) or not isinstance(seed, int):
+                raise _BadRequest("seed must be a whole number")
+            if temperature > 0 and "sample_text" not in served.offered:
+                raise _BadRequest(f"{served.label} decodes deterministically only; send temperature 0")
         except _BadRequest as exc:
             return _error(400, str(exc))
         source = served.template.parse(prompt)
+        source = prompt if source is None else source
         try:
-            [text] = await served.translate.submit([prompt if source is None else source])
+            if temperature > 0:
+                [text] = await served.sample_text.submit([(source, float(temperature), seed)])
+            else:
+                [text] = await served.translate.submit([source])
         except Exception as exc:
             return _error(500, f"the model failed: {type(exc).__name__}: {exc}", "server_error")
         usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split())}
@@ -155,6 +174,24 @@ def build_app(served: ServedModel):
             return _error(500, f"the model failed: {type(exc).__name__}: {exc}", "server_error")
         return JSONResponse({"created": int(time.time()), "data": [{"b64_json": encode_png(x)} for x in out]})
 
+    async def completions(request: Request):
+        if "text_tokens" not in served.offered:
+            return _error(404, f"{served.label} does not score text per token (text_token_log_probs), which "
+                               "/v1/completions with logprobs needs")
+        try:
+            texts = completion_texts(await body_of(request))
+        except (_BadRequest, BadCompletion) as exc:
+            return _error(400, str(exc))
+        try:
+            scored = await served.score_text.submit(texts)
+            choices = [completion_choice(i, t, starts, lp) for i, (t, (starts, lp)) in enumerate(zip(texts, scored))]
+        except Exception as exc:
+            return _error(500, f"the model failed: {type(exc).__name__}: {exc}", "server_error")
+        tokens = sum(len(c["logprobs"]["tokens"]) for c in choices)
+        return JSONResponse({"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion", "created": int(time.time()),
+                             "model": served.label, "choices": choices,
+                             "usage": {"prompt_tokens": tokens, "completion_tokens": 0, "total_tokens": tokens}})
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> Any:
         yield
@@ -162,6 +199,7 @@ def build_app(served: ServedModel):
 
     return Starlette(routes=[Route("/health", health), Route("/v1/models", models),
                              Route("/v1/chat/completions", chat, methods=["POST"]),
+                             Route("/v1/completions", completions, methods=["POST"]),
                              Route("/v1/images/generations", images, methods=["POST"])], lifespan=lifespan)
 
 

@@ -13,7 +13,7 @@ import asyncio
 import email.utils
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 import httpx
@@ -39,6 +39,7 @@ class Attempt:
     error: str | None  # None: answered; else the error class (http_503, timeout, malformed_json …)
     latency_s: float
     retry_after_s: float | None = None
+    sent_at: float = 0.0  # time.time() when it was sent
 
 
 @dataclass
@@ -243,6 +244,7 @@ class Transport:
 
     @staticmethod
     def _record(outcome: Outcome, attempt: Attempt) -> Attempt:
+        attempt = replace(attempt, sent_at=time.time() - attempt.latency_s)
         outcome.attempts.append(attempt)
         return attempt
 

@@ -1,5 +1,8 @@
 """Text likelihood: ``text_log_prob(texts)`` on the references of the task's data: bits per
-character (comparable across tokenizers) and perplexity per own token (comparable only within one)."""
+character (comparable across tokenizers) and perplexity per own token (comparable only within one).
+
+A remote model may leave failed requests out (N is then the texts answered) or say that it cannot
+score likelihood at all (UnavailableError): both scores are then unavailable with its reason."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from typing import Iterator
 
 import numpy as np
 
-from genbench.errors import InputError
+from genbench.errors import InputError, UnavailableError
 from genbench.kinds.base import TaskKind
 from genbench.metrics import text
 from genbench.metrics.intervals import Estimate, mean_with_interval
+from genbench.models.protocol import answered
 from genbench.score import Score
 from genbench.scoring.context import Context
+from genbench.scoring.scorer import Scorer
 from genbench.validate import check_label
 from genbench.scoring.outputs import call_model, check_tensor, unreadable_as_error
 
@@ -24,6 +29,7 @@ class LogProbs:
     log_prob: np.ndarray  # (n,) natural log, float64
     n_tokens: np.ndarray  # (n,) int64
     chars: np.ndarray  # (n,) characters scored, the verse end counted as one
+    unavailable: str | None = None  # the model cannot score likelihood: why (the arrays are then empty)
 
 
 class LogProbState:
@@ -40,7 +46,11 @@ class LogProbState:
         self.parts = lists["parts"]
 
     def column(self, name: str) -> np.ndarray:
-        return np.concatenate([getattr(p, name) for p in self.parts])
+        return np.concatenate([getattr(p, name) for p in self.parts] or [np.zeros(0)])
+
+    @property
+    def unavailable(self) -> str | None:
+        return next((p.unavailable for p in self.parts if p.unavailable), None)
 
 
 class TextLikelihoodKind(TaskKind):
@@ -56,29 +66,43 @@ class TextLikelihoodKind(TaskKind):
         source = ctx.model
         for index, batch in ctx.owned(ctx.data.batches(ctx.task.batch_size)):
             texts = batch.targets
-            out = call_model(source, "text_log_prob", lambda: source.model.text_log_prob(texts))
-            log_prob, n_tokens = check_log_probs(out, len(texts), ctx.calling("text_log_prob"))
+            try:
+                out, kept = answered(call_model(source, "text_log_prob", lambda: source.model.text_log_prob(texts)),
+                                     len(texts))
+            except UnavailableError as exc:
+                empty = np.zeros(0)
+                yield index, LogProbs(batch.start, empty, empty.astype(np.int64), empty.astype(np.int64), str(exc))
+                return
+            log_prob, n_tokens = check_log_probs(out, len(kept), ctx.calling("text_log_prob"))
             # Each verse ends with an end-of-text the model must predict: counted as one character.
-            yield index, LogProbs(batch.start, log_prob, n_tokens, np.array([len(t) + 1 for t in texts]))
+            yield index, LogProbs(batch.start, log_prob, n_tokens, np.array([len(texts[i]) + 1 for i in kept]))
             ctx.progress("scoring text", batch.start + len(texts), len(ctx.data))
 
     def file_outputs(self, ctx: Context) -> Iterator[tuple[int, LogProbs]]:
         raise InputError(f"Task {ctx.task.name} scores log-probabilities, which a samples file does not carry; "
                          "score a model that offers text_log_prob(texts) with --model.")
 
+    def scorer(self, ctx: Context, state: LogProbState) -> Scorer:
+        """N is the number of texts scored (all of them but for a remote model's failed requests)."""
+        return Scorer(ctx.task, ctx.source.label, len(state.column("log_prob")), ctx.options.seed,
+                      ctx.data.content_hash)
+
     def scores(self, ctx: Context, state: LogProbState) -> list[Score]:
         task, seed = ctx.task, ctx.options.seed
+        score = self.scorer(ctx, state)
+        bpc_settings = {"chars": "unicode-code-points+1-per-verse", "side": "target"}
+        ppl_settings = {"tokenizer": tokenizer_label(ctx), "side": "target"}
+        if state.unavailable:
+            return [score.unavailable("bits_per_char", state.unavailable, bpc_settings),
+                    score.unavailable("perplexity_own_tokens", state.unavailable, ppl_settings)]
         log_prob, n_tokens, chars = state.column("log_prob"), state.column("n_tokens"), state.column("chars")
         bpc, items = text.bits_per_char(log_prob, chars)
-        score = self.scorer(ctx, state)
         est = mean_with_interval(items, task.resamples, seed)
-        tokenizer = tokenizer_label(ctx)
         ppl = text.perplexity(log_prob, n_tokens)
         return [
-            score("bits_per_char", Estimate(bpc, est.ci_low, est.ci_high, est.method),
-                  {"chars": "unicode-code-points+1-per-verse", "side": "target"}, items=items),
+            score("bits_per_char", Estimate(bpc, est.ci_low, est.ci_high, est.method), bpc_settings, items=items),
             score("perplexity_own_tokens", perplexity_interval(log_prob, n_tokens, task.resamples, seed, ppl),
-                  {"tokenizer": tokenizer, "side": "target"}),
+                  ppl_settings),
         ]
 
 

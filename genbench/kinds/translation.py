@@ -103,32 +103,40 @@ class TranslationKind(TaskKind):
                      settings, features=embedder.name, features_sha=embedder.sha256, items=values)
 
     def model_scores(self, ctx: Context, state: TextPairsState) -> list[Score]:
-        """Several samples per source at the task's temperature: distinct-1/2 and self-BLEU per source."""
+        """Several samples per source at the task's temperature: distinct-1/2 and self-BLEU per source.
+        A remote model's failed requests leave their source out (N: the sources with every sample)."""
         source, task = ctx.model, ctx.task
         if "sample_text" not in capabilities(source.model):
             return []
         sources = next(ctx.data.batches(task.diversity_sources)).sources
         generator = torch.Generator().manual_seed(ctx.options.seed)
-        draws: list[list[str]] = []
+        draws: list[dict[int, str]] = []
         for k in range(task.samples_per_source):
-            draw: list[str] = []
+            draw: dict[int, str] = {}
             for start in range(0, len(sources), task.batch_size):
                 chunk = sources[start:start + task.batch_size]
-                out = call_model(source, "sample_translations",
-                                 lambda: source.model.sample_translations(chunk, task.temperature, generator))
-                draw += check_texts(out, len(chunk), ctx.calling("sample_translations"))
+                out, kept = answered(call_model(source, "sample_translations",
+                                                lambda: source.model.sample_translations(chunk, task.temperature,
+                                                                                         generator)), len(chunk))
+                texts = check_texts(out, len(kept), ctx.calling("sample_translations"))
+                draw.update({start + i: t for i, t in zip(kept, texts)})
             draws.append(draw)
             ctx.progress("sampling", k + 1, task.samples_per_source)
-        groups = [[draw[i] for draw in draws] for i in range(len(sources))]
+        complete = [i for i in range(len(sources)) if all(i in draw for draw in draws)]
+        groups = [[draw[i] for draw in draws] for i in complete]
         settings = {"samples": task.samples_per_source, "temperature": task.temperature, "sources": len(sources),
                     "tokens": "13a"}
+        extra = {"self_bleu": {"sacrebleu": text.self_bleu_signature(task.samples_per_source - 1)}}
+        score = self.scorer(ctx, state)
+        if not groups:
+            reason = f"no source of the {len(sources)} got all {task.samples_per_source} of its samples answered"
+            return [score.unavailable(m, reason, {**settings, **extra.get(m, {})})
+                    for m in ("distinct_1", "distinct_2", "self_bleu")]
         per_source = {
             "distinct_1": np.array([text.distinct_n(g, 1) for g in groups]),
             "distinct_2": np.array([text.distinct_n(g, 2) for g in groups]),
             "self_bleu": np.array([text.self_bleu(g) for g in groups]),
         }
-        extra = {"self_bleu": {"sacrebleu": text.self_bleu_signature(task.samples_per_source - 1)}}
-        score = self.scorer(ctx, state)
         return [score(metric, mean_with_interval(values, task.resamples, ctx.options.seed),
                       {**settings, **extra.get(metric, {})}, n=len(values), items=values)
                 for metric, values in per_source.items()]

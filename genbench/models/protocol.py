@@ -74,9 +74,19 @@ class TextLikelihoodModel(Protocol):
         ...
 
 
+@runtime_checkable
+class TokenLikelihoodModel(Protocol):
+    def text_token_log_probs(self, texts: list[str]) -> list[tuple[list[int], torch.Tensor]]:
+        """Per text, each scored token's start (a character offset into the text; the end-of-text
+        token last, at ``len(text)``) and its natural-log probability (float64); the log-probabilities
+        sum to what ``text_log_prob`` gives. What ``genbench serve`` answers ``/v1/completions`` from."""
+        ...
+
+
 CAPABILITIES = {"sample": Sampler, "conditional": ConditionalSampler, "reconstruct": Reconstructor,
                 "stylize": Stylizer, "likelihood": LikelihoodModel, "translate": Translator,
-                "sample_text": TextSampler, "text_likelihood": TextLikelihoodModel}
+                "sample_text": TextSampler, "text_likelihood": TextLikelihoodModel,
+                "text_tokens": TokenLikelihoodModel}
 
 
 def capabilities(model: Any) -> frozenset[str]:
@@ -110,3 +120,7 @@ class RemoteModel(Protocol):
     def sign(self, score: Any) -> Any: ...
 
     def remote_scores(self, ctx: Any, scorer: Any) -> list[Any]: ...
+
+    def link_run(self, run_id: str) -> None:
+        """The stored run its scores went into: its record of every request attempt points there."""
+        ...

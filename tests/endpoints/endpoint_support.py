@@ -99,6 +99,20 @@ def _register_small_task() -> Any:
 SMALL_TRANSLATION = _register_small_task()
 
 
+def _register_small_lm() -> Any:
+    from dataclasses import replace
+
+    from genbench.tasks.spec import TASKS
+
+    name = "text/lm-en-first-96"
+    if name not in TASKS:
+        TASKS.register(name, replace(TASKS.get("text/lm-en"), name=name, resamples=100, data="bible/test-first-96"))
+    return TASKS.get(name)
+
+
+SMALL_LM = _register_small_lm()
+
+
 @pytest.fixture
 def endpoint_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """declare(name, **fields) into this test's own genbench.toml, found through $GENBENCH_CONFIG;

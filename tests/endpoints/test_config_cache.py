@@ -45,6 +45,9 @@ def test_pyproject_and_genbench_toml_declarations(tmp_path: Path) -> None:
     ('base_url = "ftp://x"', "http"),
     ('api = "audio"', "chat or images"),
     ('prices = { per_token = 1 }', "prices takes"),
+    ('likelihood = "yes"', "true or false"),
+    ('tokenizer = 3', "tokenizer must be a name"),
+    ('api = "images"\nlikelihood = true', "apply to chat endpoints"),
     ('template = { "text/translate-es-en" = "no placeholder" }', None),
 ])
 def test_bad_declarations_are_refused_by_name(tmp_path: Path, line: str, message: str | None) -> None:

@@ -60,6 +60,27 @@ def test_text_run_under_faults_scores_the_answered_items(endpoint_config, quick_
     assert scores["failure_rate"].value == pytest.approx(failed / len(batch.ids))
     assert scores["retries_per_item"].value > 0
     assert wall < 120
+    _attempt_log_adds_up(model.model, faults, scores)
+
+
+def _attempt_log_adds_up(model, faults: FaultyApp, scores: dict) -> None:
+    """The durable attempt log holds one row per request the server received, each injected fault
+    as its error class, and the retries the scores count."""
+    rows = list(model.attempts.rows(model.sessions[-1:]))
+    assert len(rows) == sum(faults.requests.values())
+    logged = Counter(row["error"] for row in rows if row["error"])
+    assert logged == _attempt_errors(model)
+    for fault in ("http_500", "http_429", "malformed_json", "truncated_body", "timeout"):
+        assert logged[fault] == faults.injected[fault], fault
+    requests = {row["item"] for row in rows}
+    assert len(requests) == len(model.records)  # every request was sent (a fresh cache)
+    assert len(rows) - len(requests) == round(scores["retries_per_item"].value * scores["retries_per_item"].n)
+    assert sum(row["error"] is None for row in rows) == sum(r.outcome.ok for r in model.records)
+    for item in requests:  # numbered 1, 2, … in the order sent; only the last may be an answer
+        mine = [row for row in rows if row["item"] == item]
+        assert [row["attempt"] for row in mine] == list(range(1, len(mine) + 1))
+        assert all(row["error"] for row in mine[:-1])
+        assert all(row["latency_s"] >= 0 and row["sent_at"] > 1.7e9 for row in mine)
 
 
 def test_image_run_under_faults_loses_no_answer(endpoint_config, quick_options) -> None:

@@ -9,7 +9,7 @@ from endpoint_support import run_cli
 
 @pytest.mark.parametrize("model, message", [
     ("endpoint:vendor", "serves a local model"),
-    ("char-unigram", "offers text_likelihood"),
+    ("adain", "offers stylize"),
     ("no-such-model", "Unknown model"),
 ])
 def test_serve_refuses_what_it_cannot_serve(model: str, message: str, monkeypatch, capsys) -> None:
