@@ -62,7 +62,8 @@ def test_texts_are_exactly_n_plain_strings_of_valid_unicode(out):
     except InputError:
         return
     assert len(texts) == 3 and all(type(t) is str for t in texts)
-    assert all(t.encode("utf-8") for t in texts)
+    for text in texts:
+        text.encode("utf-8")  # raises on a lone surrogate; an empty text is a valid answer
 
 
 def test_a_str_subclass_reaches_the_metrics_as_a_plain_str():
