@@ -81,6 +81,7 @@ def served(port: int, model_name: str, requests: int, items: int, concurrency: i
     model = (ImageEndpoint if images else ChatEndpoint)(config, "endpoint:bench")
     task = TASKS.get("images/digits-conditional" if images else "text/translate-es-en")
     scorer = Scorer(LoadTask("load:offline/bench", 1), "bench", requests, 0, "none")
+    model.bind(task, 0, requests)  # as `genbench load` does: opens the attempt log's session
     scores = {s.metric: s for s in run_scenario(model, task, Scenario("offline", requests), scorer)}
     assert scores["failure_rate"].value == 0, scores["failure_rate"]
     return scores["throughput_remote"].value
