@@ -150,3 +150,15 @@ def test_eval_on_a_folder_stores_the_grid_of_its_files(tmp_path, cli):
         (grid,) = db.run_exhibits(db.run_ids()[0])
     assert (grid.model, grid.meta) == ("vendor", {"count": 64, "of": 450, "ranks": 1})
     assert grid.body == grid_png(quantize(images[:64], TASKS.get("images/digits").levels))
+
+
+def test_a_damaged_exhibit_is_named_on_the_page_not_a_traceback():
+    from genbench.exhibit import JSON
+    from genbench.report.site.samples import task_samples
+
+    damaged = [Exhibit("t", "m", "translations", JSON, b"\xff not json", {})]
+    odd = [Exhibit("t", "n", "outputs", PNG, grid_png(torch.zeros(1, 1, 8, 8)), {"count": "many", "ranks": True})]
+    samples = task_samples("translate", [("m", damaged)])
+    assert "damaged" in samples.missing["m"] and not samples.translations
+    grid = task_samples("sample", [("n", odd)]).grids["n"]
+    assert (grid.count, grid.ranks) == (0, 1)

@@ -54,6 +54,9 @@ def task_samples(protocol: str | None, entries: list[tuple[str, list[Exhibit]]])
                     result.inputs[name] = _grid(exhibit)
         elif TRANSLATIONS in by_name and by_name[TRANSLATIONS].media_type == JSON:
             rows = _rows(by_name[TRANSLATIONS])
+            if rows is None:
+                result.missing[model] = "its stored translations cannot be read: the store is damaged"
+                continue
             if not result.sources:
                 result.sources = [(r["item"], r["source"], r["reference"]) for r in rows]
             result.translations[model] = {r["item"]: r["translation"] for r in rows}
@@ -64,10 +67,22 @@ def task_samples(protocol: str | None, entries: list[tuple[str, list[Exhibit]]])
 
 def _grid(exhibit: Exhibit) -> Grid:
     meta = exhibit.meta
-    return Grid(exhibit.body, int(meta.get("count", 0)), int(meta.get("of", 0)),
-                (str(meta.get("first_item", "")), str(meta.get("last_item", ""))), int(meta.get("ranks", 1)))
+    return Grid(exhibit.body, _count(meta, "count", 0), _count(meta, "of", 0),
+                (str(meta.get("first_item", "")), str(meta.get("last_item", ""))), _count(meta, "ranks", 1))
 
 
-def _rows(exhibit: Exhibit) -> list[dict[str, Any]]:
+def _count(meta: dict[str, Any], key: str, default: int) -> int:
+    value = meta.get(key, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _rows(exhibit: Exhibit) -> list[dict[str, str]] | None:
+    """The stored rows, or None where the body is not the JSON list genbench writes."""
+    try:
+        rows = json.loads(exhibit.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(rows, list):
+        return None
     return [{k: str(row.get(k, "")) for k in ("item", "source", "reference", "translation")}
-            for row in json.loads(exhibit.body.decode("utf-8")) if isinstance(row, dict)]
+            for row in rows if isinstance(row, dict)]
