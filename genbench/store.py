@@ -22,6 +22,7 @@ What a server database standing in for SQLite would need is exactly this class's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -89,11 +90,13 @@ CREATE TABLE IF NOT EXISTS exhibits (
     name TEXT NOT NULL,
     media_type TEXT NOT NULL,
     meta TEXT NOT NULL,  -- JSON object: how many items it shows, of how many, which
-    body BLOB NOT NULL,
+    body_sha256 TEXT NOT NULL REFERENCES exhibit_bodies(sha256),
     PRIMARY KEY (run_id, task, model, name)
 );
+-- Bodies by content: a task's inputs (style images, targets) are the same for every model and run.
+CREATE TABLE IF NOT EXISTS exhibit_bodies (sha256 TEXT PRIMARY KEY, body BLOB NOT NULL);
 """
-_EXHIBITS_TABLE = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS exhibits"):]
+_EXHIBITS_TABLES = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS exhibits"):]
 
 Run = tuple[dict[str, Any], list[Score], list[Exhibit]]  # a run's row (as ``Store.run`` gives it), scores, exhibits
 
@@ -159,8 +162,10 @@ class Store:
         self._version = SCHEMA_VERSION
 
     def _upgrade(self) -> None:
-        """Inside the first write transaction: a version-1 store becomes version 2 (the exhibits table)."""
-        self._db.execute(_EXHIBITS_TABLE)
+        """Inside the first write transaction: a version-1 store becomes version 2 (the exhibits tables)."""
+        for statement in _EXHIBITS_TABLES.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
         self._db.execute("UPDATE meta SET value = ? WHERE key = ?", (str(SCHEMA_VERSION), SCHEMA_VERSION_KEY))
 
     @contextmanager
@@ -220,9 +225,10 @@ class Store:
         self._insert_scores(run_id, scores)
 
     def _insert_exhibits(self, run_id: str, exhibits: Iterable[Exhibit]) -> None:
+        rows = [(e, hashlib.sha256(e.body).hexdigest()) for e in exhibits]
+        self._db.executemany("INSERT OR IGNORE INTO exhibit_bodies VALUES (?, ?)", [(h, e.body) for e, h in rows])
         self._db.executemany("INSERT INTO exhibits VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             [(run_id, e.task, e.model, e.name, e.media_type, e.meta_json(), e.body)
-                              for e in exhibits])
+                             [(run_id, e.task, e.model, e.name, e.media_type, e.meta_json(), h) for e, h in rows])
 
     def _insert_scores(self, run_id: str, scores: list[Score]) -> None:
         rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
@@ -275,8 +281,9 @@ class Store:
         """Every exhibit of one run, by (task, model, name); none for a run of a version-1 store."""
         if self._version < 2:
             return []
-        rows = self._query("SELECT task, model, name, media_type, meta, body FROM exhibits WHERE run_id = ? "
-                           "ORDER BY task, model, name", (run_id,))
+        rows = self._query("SELECT e.task, e.model, e.name, e.media_type, e.meta, b.body FROM exhibits e "
+                           "LEFT JOIN exhibit_bodies b ON b.sha256 = e.body_sha256 WHERE e.run_id = ? "
+                           "ORDER BY e.task, e.model, e.name", (run_id,))
         with self._damaged(f"an exhibit of run {run_id!r}"):
             exhibits = [Exhibit(_text(t), _text(m), _text(n), _text(k), _blob(b), json.loads(_text(meta)))
                         for t, m, n, k, meta, b in rows]
@@ -447,7 +454,8 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> int:
         raise GenbenchError(f"Store {path} has schema version {shown}; this genbench reads versions "
                             f"{' and '.join(map(str, READABLE_VERSIONS))}. Use a matching genbench release or a new store.")
     version = int(found)
-    missing = sorted({"runs", "scores", "score_items", *(("exhibits",) if version >= 2 else ())} - tables)
+    missing = sorted({"runs", "scores", "score_items", *(("exhibits", "exhibit_bodies") if version >= 2 else ())}
+                     - tables)
     if missing:
         raise GenbenchError(f"Store {path} lacks its table(s) {', '.join(missing)}; it is damaged.")
     return version

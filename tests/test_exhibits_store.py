@@ -34,6 +34,7 @@ def as_version_1(path: Path) -> Path:
     """The store as a genbench before exhibits wrote it: no exhibits table, schema version 1."""
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE exhibits")
+        db.execute("DROP TABLE exhibit_bodies")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.close()
     return path
@@ -162,3 +163,14 @@ def test_a_damaged_exhibit_is_named_on_the_page_not_a_traceback():
     assert "damaged" in samples.missing["m"] and not samples.translations
     grid = task_samples("sample", [("n", odd)]).grids["n"]
     assert (grid.count, grid.ranks) == (0, 1)
+
+
+def test_a_body_several_exhibits_share_is_stored_once(tmp_path):
+    store = tmp_path / "s.sqlite"
+    first = write_run(store, "run", 0, "h", {}, [], exhibits=[exhibit("x", "a-0"), exhibit("x", "a-1")])
+    second = write_run(store, "run", 0, "h", {}, [], exhibits=[exhibit("x", "a-0")])
+    db = sqlite3.connect(store)
+    assert db.execute("SELECT COUNT(*) FROM exhibit_bodies").fetchone()[0] == 1
+    db.close()
+    with Store(store, readonly=True) as read:
+        assert [e.body for e in read.run_exhibits(first) + read.run_exhibits(second)] == [exhibit("x").body] * 3

@@ -96,6 +96,7 @@ def test_a_version_1_store_reports_outputs_not_stored(report_store, tmp_path, cl
     shutil.copy(report_store, old)
     with sqlite3.connect(old) as db:
         db.execute("DROP TABLE exhibits")
+        db.execute("DROP TABLE exhibit_bodies")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.close()
     before = hashlib.sha256(old.read_bytes()).hexdigest()
