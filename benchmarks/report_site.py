@@ -25,10 +25,12 @@ from pathlib import Path
 def run_once(store: Path, extra: list[str]) -> tuple[float, float, int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"
-        cmd = [sys.executable, "-m", "genbench", "report", "--store", str(store), "--out", str(out), *extra]
+        cmd = [sys.executable, "-m", "genbench", "report", "--store", str(store.resolve()), "--out", str(out), *extra]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # In a temporary folder: `-m genbench` would import a checkout in the working directory
+        # instead of the interpreter's own genbench.
+        subprocess.run(cmd, check=True, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -17,7 +17,8 @@ from genbench.kinds import kind_of
 from genbench.models.protocol import RemoteModel, capabilities
 from genbench.models.sources import MODELS, FileSource, ModelSource, load_model
 from genbench.report.leaderboard import Board, build_boards
-from genbench.runner import Progress, RunOptions, evaluate
+from genbench.exhibit import Exhibit
+from genbench.runner import Progress, RunOptions, evaluate_pair
 from genbench.score import Score
 from genbench.store import Store, check_writable, store_path, write_run
 from genbench.tasks.spec import SUITE_BASELINES, TASKS, suite_tasks
@@ -83,9 +84,9 @@ def run_suite(suite: str, models: list[str] | None = None, *, baselines: bool = 
                         journal.commit(task.name, name, [], why)
                     continue
                 bar = progress(f"{task.name} · {source.label}") if progress and shard.rank == 0 else None
-                scores = evaluate(task, source, options, bar, shard)
+                result = evaluate_pair(task, source, options, bar, shard)
                 if shard.rank == 0:
-                    journal.commit(task.name, name, scores)
+                    journal.commit(task.name, name, result.scores, exhibits=result.exhibits)
                     _link_attempts(source, journal.run_id)
             del source  # load, score, free: one model's memory at a time
             _free(torch_device)
@@ -169,7 +170,7 @@ def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int =
                          data_dir=data_dir, device=torch_device)
     shard = distributed.setup(torch_device)
     bar = progress(f"{task.name} · {name}") if progress and shard.rank == 0 else None
-    scores = evaluate(task, FileSource(name, Path(samples)), options, bar, shard)
+    result = evaluate_pair(task, FileSource(name, Path(samples)), options, bar, shard)
     if shard.rank != 0:  # rank 0 scores and stores
         distributed.barrier(shard)
         return RunResult("", [], {}, rank=shard.rank)
@@ -177,7 +178,8 @@ def eval_samples(task_name: str | None, samples: Path, name: str, *, seed: int =
               "features": features, "reference": None if reference is None else str(reference),
               "pairs": pairs, "resize": resize, "skip_bad": skip_bad}
     try:
-        return _store(store, "eval", seed, config, f"none (files); features on {torch_device}", scores, [])
+        return _store(store, "eval", seed, config, f"none (files); features on {torch_device}", result.scores,
+                      result.exhibits)
     finally:
         distributed.barrier(shard)
 
@@ -194,9 +196,9 @@ def eval_model(task_name: str, model: str, *, seed: int = 0, store: Path | None 
                          device=torch_device)
     source = load_model(model, torch_device, options.data)
     bar = progress(f"{task.name} · {source.label}") if progress else None
-    scores = evaluate(task, source, options, bar)
+    evaluation = evaluate_pair(task, source, options, bar)
     config = {"command": "eval", "task": task.name, "model": model, "seed": seed, "features": features}
-    result = _store(store, "eval", seed, config, str(torch_device), scores, [])
+    result = _store(store, "eval", seed, config, str(torch_device), evaluation.scores, evaluation.exhibits)
     _link_attempts(source, result.run_id)
     return result
 
@@ -224,10 +226,10 @@ def _eval_task(task_name: str | None, reference: Path | None, pairs: bool, featu
 
 
 def _store(store: Path | None, command: str, seed: int, config: dict[str, Any], device: str,
-           scores: list[Score], skipped: list[str]) -> RunResult:
+           scores: list[Score], exhibits: list[Exhibit]) -> RunResult:
     prov = provenance.collect(config, device)
-    run_id = write_run(store_path(store), command, seed, prov["config_hash"], prov, scores)
-    return RunResult(run_id, scores, prov, skipped)
+    run_id = write_run(store_path(store), command, seed, prov["config_hash"], prov, scores, exhibits=exhibits)
+    return RunResult(run_id, scores, prov)
 
 
 def leaderboard_boards(task: str | None = None, suite: str | None = None, models: list[str] | None = None,

@@ -324,18 +324,15 @@ def leaderboard(task_name: str | None, suite: str | None, fmt: str, out: Path | 
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Folder to write the site into (new, empty, or an earlier report, which is replaced whole).")
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
-@click.option("--corpus-dir", type=click.Path(path_type=Path), help=CORPUS_HELP)
-def report(suite: str | None, task_name: str | None, run_ids: tuple[str, ...], out: Path, store: Path | None,
-           corpus_dir: Path | None) -> None:
-    """Write a static HTML site of the stored scores: boards, quality-versus-cost plots, sample grids, provenance.
+def report(suite: str | None, task_name: str | None, run_ids: tuple[str, ...], out: Path, store: Path | None) -> None:
+    """Write a static HTML site of the stored scores: boards, quality-versus-cost plots, the sample grids runs stored, provenance.
 
     Without --suite, --task or --run every task in the store is reported.
     """
     from genbench.report.site.build import build_report
     from genbench.store import store_path
 
-    summary = build_report(store_path(store), out, suite=suite, task=task_name, run_ids=run_ids,
-                           corpus_dir=corpus_dir)
+    summary = build_report(store_path(store), out, suite=suite, task=task_name, run_ids=run_ids)
     _console().print(_plain(f"wrote {summary.out / 'index.html'}: {summary.pages} pages, {summary.images} images, "
                             f"{summary.bytes / 1e6:.2f} MB"))
 

@@ -3,7 +3,7 @@
 A suite run can take hours. Its journal, an SQLite file beside the store
 (``<store>.runs/<run id>.sqlite``), holds the run's plan and the scores of every finished pair,
 each pair in one transaction, so a crash or a kill loses only the pair being scored. When the last
-pair is done the whole run is copied into the store in one transaction and the journal removed:
+pair is done the whole run (scores and exhibits) is copied into the store in one transaction and the journal removed:
 the store only ever holds complete runs, and a refusal or a crash leaves it as it was.
 ``genbench run --resume`` reopens a journal and scores only the pairs it lacks.
 
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from genbench.errors import GenbenchError
+from genbench.exhibit import Exhibit
 from genbench.score import Score
 from genbench.store import Store, new_run_id, now
 
@@ -71,12 +72,13 @@ class _JournalFile(Store):
         self._insert_run(run, [])
         self._fresh = False
 
-    def commit_pair(self, run_id: str, task: str, model: str, scores: list[Score], skipped: str | None,
-                    start: tuple[dict[str, Any], Plan] | None) -> None:
+    def commit_pair(self, run_id: str, task: str, model: str, scores: list[Score], exhibits: list[Exhibit],
+                    skipped: str | None, start: tuple[dict[str, Any], Plan] | None) -> None:
         with self._writing("write the run journal"):
             if start is not None:
                 self.start(*start)
             self._insert_scores(run_id, scores)
+            self._insert_exhibits(run_id, exhibits)
             self._db.execute("INSERT INTO pairs VALUES (?, ?, ?)", (task, model, skipped))
 
     def plan(self) -> Plan:
@@ -119,8 +121,9 @@ class Journal:
         journal.created_at, journal.done = run["created_at"], done
         return journal
 
-    def commit(self, task: str, model: str, scores: list[Score], skipped: str | None = None) -> None:
-        """One finished pair, in one transaction (the first also writes the plan and the run)."""
+    def commit(self, task: str, model: str, scores: list[Score], skipped: str | None = None,
+               exhibits: list[Exhibit] | None = None) -> None:
+        """One finished pair with its exhibits, in one transaction (the first also writes the plan and the run)."""
         first = not self.path.exists()
         # The first pair is written to a new file renamed into place once committed: a journal
         # that exists is always a whole one, whenever the process dies.
@@ -132,7 +135,8 @@ class Journal:
             target.unlink(missing_ok=True)
         try:
             with _JournalFile(target, create=False) as file:
-                file.commit_pair(self.run_id, task, model, scores, skipped, (run, self.plan) if first else None)
+                file.commit_pair(self.run_id, task, model, scores, exhibits or [], skipped,
+                                 (run, self.plan) if first else None)
             if first:
                 os.replace(target, self.path)
         except BaseException:
@@ -147,6 +151,12 @@ class Journal:
         with _JournalFile(self.path, create=False) as file:
             return file.run_scores(self.run_id)
 
+    def exhibits(self) -> list[Exhibit]:
+        if not self.path.exists():
+            return []
+        with _JournalFile(self.path, create=False) as file:
+            return file.run_exhibits(self.run_id)
+
     def finish(self, resumed: list[dict[str, Any]]) -> list[Score]:
         """Copy the complete run into the store in one transaction, then remove the journal; returns
         the run's scores. ``resumed``: when and where the resumption ran, recorded in the provenance."""
@@ -158,7 +168,7 @@ class Journal:
         from genbench.store_merge import add_new_runs
 
         scores = self.scores()
-        add_new_runs(self.store, [(run, scores)])
+        add_new_runs(self.store, [(run, scores, self.exhibits())])
         self.path.unlink(missing_ok=True)
         try:
             self.path.parent.rmdir()  # the last journal beside this store

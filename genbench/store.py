@@ -1,9 +1,13 @@
-"""The results database: runs with their provenance, and the scores they own.
+"""The results database: runs with their provenance, and the scores and exhibits they own.
 
 SQLite by default (``--store`` or ``$GENBENCH_STORE``, else ``genbench-results.sqlite`` in the
 working directory). A run and all its scores are written in one transaction, so an interrupted
 or failed run leaves nothing behind (a run in progress keeps its finished pairs in its own
 journal, genbench.journal, until it is complete). The schema carries a version number.
+
+Exhibits (genbench.exhibit: the grids and translations a report shows) came with schema version 2.
+A version-1 store is read as it is (its runs simply have no exhibits) and gets the exhibits table
+and version 2 in the first transaction that writes to it; a refused write leaves it at version 1.
 
 Many processes may write into one store at once: each write is one short ``BEGIN IMMEDIATE``
 transaction, and a writer that finds the store locked waits (SQLite's busy timeout) and retries.
@@ -13,11 +17,12 @@ from such places than it is written concurrently.
 
 What a server database standing in for SQLite would need is exactly this class's public methods:
 ``add_run``/``add_runs`` (one transaction each), ``latest_scores``, ``run``, ``run_ids``,
-``run_scores`` and ``count_scores``; nothing else in genbench touches SQL.
+``run_scores``, ``run_exhibits`` and ``count_scores``; nothing else in genbench touches SQL.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -31,10 +36,12 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from genbench.errors import GenbenchError
+from genbench.exhibit import Exhibit
 from genbench.score import Score, as_items
 from genbench.signature import Signature
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1: the same tables without exhibits
 SCHEMA_VERSION_KEY = "schema_version"  # the meta row that holds it
 STORE_ENV = "GENBENCH_STORE"
 DEFAULT_STORE = "genbench-results.sqlite"
@@ -76,7 +83,22 @@ CREATE TABLE IF NOT EXISTS score_items (
     metric TEXT NOT NULL,
     items TEXT NOT NULL  -- JSON list of per-item values in the task's item order
 );
+CREATE TABLE IF NOT EXISTS exhibits (
+    run_id TEXT NOT NULL REFERENCES runs(run_id),
+    task TEXT NOT NULL,
+    model TEXT NOT NULL,
+    name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    meta TEXT NOT NULL,  -- JSON object: how many items it shows, of how many, which
+    body_sha256 TEXT NOT NULL REFERENCES exhibit_bodies(sha256),
+    PRIMARY KEY (run_id, task, model, name)
+);
+-- Bodies by content: a task's inputs (style images, targets) are the same for every model and run.
+CREATE TABLE IF NOT EXISTS exhibit_bodies (sha256 TEXT PRIMARY KEY, body BLOB NOT NULL);
 """
+_EXHIBITS_TABLES = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS exhibits"):]
+
+Run = tuple[dict[str, Any], list[Score], list[Exhibit]]  # a run's row (as ``Store.run`` gives it), scores, exhibits
 
 
 @dataclass(frozen=True)
@@ -106,10 +128,11 @@ class Store:
         _check_location(self.path, readonly)
         creating = not self.path.exists()
         self._db = _connect(self.path, "ro" if readonly else "rwc" if creating else "rw")
+        self._version = SCHEMA_VERSION
         try:
             self._fresh = not readonly and not _tables(self._db, self.path)  # a new or empty database
             if not self._fresh:
-                _check_schema(self._db, self.path)
+                self._version = _check_schema(self._db, self.path)
             elif create:
                 with self._writing("create"):
                     self._create_schema()
@@ -131,9 +154,19 @@ class Store:
         """One transaction; SQLite's refusals (read-only file or folder, locked, full disk) become a message."""
         try:
             with self._transaction():
+                if self._version < SCHEMA_VERSION and not self._fresh:
+                    self._upgrade()
                 yield
         except sqlite3.DatabaseError as exc:
             raise GenbenchError(f"Cannot {what} the store {self.path}: {exc}; nothing was stored.") from exc
+        self._version = SCHEMA_VERSION
+
+    def _upgrade(self) -> None:
+        """Inside the first write transaction: a version-1 store becomes version 2 (the exhibits tables)."""
+        for statement in _EXHIBITS_TABLES.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+        self._db.execute("UPDATE meta SET value = ? WHERE key = ?", (str(SCHEMA_VERSION), SCHEMA_VERSION_KEY))
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -167,20 +200,21 @@ class Store:
         self.close()
 
     def add_run(self, command: str, seed: int, config_hash: str, provenance: dict[str, Any],
-                scores: Iterable[Score], run_id: str | None = None) -> str:
-        """Write a run and its scores in one transaction; returns the run id (a new one unless given)."""
+                scores: Iterable[Score], run_id: str | None = None, exhibits: Iterable[Exhibit] = ()) -> str:
+        """Write a run, its scores and exhibits in one transaction; returns the run id (a new one unless given)."""
         run = {"run_id": run_id or new_run_id(), "created_at": now(), "command": command, "seed": seed,
                "config_hash": config_hash, "provenance": provenance}
-        self.add_runs([(run, list(scores))])
+        self.add_runs([(run, list(scores), list(exhibits))])
         return run["run_id"]
 
-    def add_runs(self, runs: list[tuple[dict[str, Any], list[Score]]]) -> None:
-        """Write runs (as ``run()`` returns them) with their scores, all in one transaction."""
+    def add_runs(self, runs: list[Run]) -> None:
+        """Write runs (as ``run()`` returns them) with their scores and exhibits, all in one transaction."""
         with self._writing("write to"):
             if self._fresh:  # a store opened with create=False gets its schema with its first run
                 self._create_schema()
-            for run, scores in runs:
+            for run, scores, exhibits in runs:
                 self._insert_run(run, scores)
+                self._insert_exhibits(run["run_id"], exhibits)
         self._fresh = False
 
     def _insert_run(self, run: dict[str, Any], scores: list[Score]) -> None:
@@ -189,6 +223,12 @@ class Store:
                          (run_id, run["created_at"], run["command"], run["seed"], run["config_hash"],
                           json.dumps(run["provenance"], sort_keys=True)))
         self._insert_scores(run_id, scores)
+
+    def _insert_exhibits(self, run_id: str, exhibits: Iterable[Exhibit]) -> None:
+        rows = [(e, hashlib.sha256(e.body).hexdigest()) for e in exhibits]
+        self._db.executemany("INSERT OR IGNORE INTO exhibit_bodies VALUES (?, ?)", [(h, e.body) for e, h in rows])
+        self._db.executemany("INSERT INTO exhibits VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [(run_id, e.task, e.model, e.name, e.media_type, e.meta_json(), h) for e, h in rows])
 
     def _insert_scores(self, run_id: str, scores: list[Score]) -> None:
         rows = [(run_id, s.task, s.model, s.metric, s.value, s.ci_low, s.ci_high, s.n, int(s.higher_is_better),
@@ -237,6 +277,20 @@ class Store:
         return [replace(score, items=items.get((score.task, score.model, score.metric)))
                 for score in (self._row(r).score for r in rows)]
 
+    def run_exhibits(self, run_id: str) -> list[Exhibit]:
+        """Every exhibit of one run, by (task, model, name); none for a run of a version-1 store."""
+        if self._version < 2:
+            return []
+        rows = self._query("SELECT e.task, e.model, e.name, e.media_type, e.meta, b.body FROM exhibits e "
+                           "LEFT JOIN exhibit_bodies b ON b.sha256 = e.body_sha256 WHERE e.run_id = ? "
+                           "ORDER BY e.task, e.model, e.name", (run_id,))
+        with self._damaged(f"an exhibit of run {run_id!r}"):
+            exhibits = [Exhibit(_text(t), _text(m), _text(n), _text(k), _blob(b), json.loads(_text(meta)))
+                        for t, m, n, k, meta, b in rows]
+            if any(not isinstance(e.meta, dict) for e in exhibits):
+                raise TypeError("an exhibit's meta is not a JSON object")
+            return exhibits
+
     def count_scores(self) -> int:
         return self._query("SELECT COUNT(*) FROM scores")[0][0]
 
@@ -271,6 +325,12 @@ def _text(value: object) -> str:
     return value
 
 
+def _blob(value: object) -> bytes:
+    if not isinstance(value, bytes):
+        raise TypeError(f"expected bytes, found {type(value).__name__}")
+    return value
+
+
 def _real(value: object) -> float | None:
     if value is None:
         return None
@@ -286,16 +346,16 @@ def _count(value: object) -> int:
 
 
 def write_run(path: Path, command: str, seed: int, config_hash: str, provenance: dict[str, Any],
-              scores: Iterable[Score], run_id: str | None = None) -> str:
+              scores: Iterable[Score], run_id: str | None = None, exhibits: Iterable[Exhibit] = ()) -> str:
     """Store one run at ``path``: schema (for a new store) and run in one transaction, so a failed
     write leaves an existing file as it was; a store file this call created is removed again."""
     run = {"run_id": run_id or new_run_id(), "created_at": now(), "command": command, "seed": seed,
            "config_hash": config_hash, "provenance": provenance}
-    write_runs(path, [(run, list(scores))])
+    write_runs(path, [(run, list(scores), list(exhibits))])
     return run["run_id"]
 
 
-def write_runs(path: Path, runs: list[tuple[dict[str, Any], list[Score]]]) -> None:
+def write_runs(path: Path, runs: list[Run]) -> None:
     """``write_run`` for several whole runs (as ``Store.run`` gives them), in one transaction."""
     path = Path(path)
     existed = path.exists()
@@ -376,8 +436,8 @@ def _tables(db: sqlite3.Connection, path: Path) -> set[str]:
         raise GenbenchError(f"Store {path} is not a genbench SQLite database: {exc}") from exc
 
 
-def _check_schema(db: sqlite3.Connection, path: Path) -> None:
-    """Refuse what this genbench cannot read, without writing anything."""
+def _check_schema(db: sqlite3.Connection, path: Path) -> int:
+    """The store's schema version; refuses what this genbench cannot read, without writing anything."""
     tables = _tables(db, path)
     if not tables:
         raise GenbenchError(f"Store {path} holds no genbench results (an empty database).")
@@ -389,13 +449,16 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise GenbenchError(f"Store {path}: its schema version cannot be read ({exc}).") from exc
     found = row[0] if row else None
-    if found != str(SCHEMA_VERSION):
+    if found not in {str(v) for v in READABLE_VERSIONS}:
         shown = "none" if found is None else repr(found) if not _is_version(found) else found
-        raise GenbenchError(f"Store {path} has schema version {shown}; this genbench reads "
-                            f"version {SCHEMA_VERSION}. Use a matching genbench release or a new store.")
-    missing = sorted({"runs", "scores", "score_items"} - tables)
+        raise GenbenchError(f"Store {path} has schema version {shown}; this genbench reads versions "
+                            f"{' and '.join(map(str, READABLE_VERSIONS))}. Use a matching genbench release or a new store.")
+    version = int(found)
+    missing = sorted({"runs", "scores", "score_items", *(("exhibits", "exhibit_bodies") if version >= 2 else ())}
+                     - tables)
     if missing:
         raise GenbenchError(f"Store {path} lacks its table(s) {', '.join(missing)}; it is damaged.")
+    return version
 
 
 def _is_version(value: object) -> bool:

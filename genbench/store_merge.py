@@ -1,21 +1,18 @@
 """Runs made on different machines into one store: ``genbench store merge A B --into C``.
 
-A run is identified by its id. A run already present with the very same content is left alone
+A run (its scores and exhibits) is identified by its id. A run already present with the very same content is left alone
 (merging twice changes nothing); the same id with different content is a conflict, refused before
 anything is written. All new runs land in one transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 from genbench.errors import GenbenchError
-from genbench.score import Score
-from genbench.store import Store, check_writable, write_runs
-
-Run = tuple[dict[str, Any], list[Score]]
+from genbench.store import Run, Store, check_writable, write_runs
 
 
 def merge_stores(sources: list[Path], into: Path) -> tuple[int, int]:
@@ -26,7 +23,7 @@ def merge_stores(sources: list[Path], into: Path) -> tuple[int, int]:
             raise GenbenchError(f"{source} is also the target of the merge; name it once, as --into.")
         with Store(Path(source), readonly=True) as db:
             for run_id in db.run_ids():
-                run = (db.run(run_id), db.run_scores(run_id))
+                run = (db.run(run_id), db.run_scores(run_id), db.run_exhibits(run_id))
                 if run_id in runs and _content(runs[run_id]) != _content(run):
                     raise GenbenchError(f"Run {run_id} differs between the stores being merged ({source} and an "
                                         "earlier one); nothing was merged.")
@@ -44,7 +41,7 @@ def add_new_runs(path: Path, runs: list[Run]) -> tuple[int, int]:
             for run in runs:
                 run_id = run[0]["run_id"]
                 if run_id in known:
-                    if _content((db.run(run_id), db.run_scores(run_id))) != _content(run):
+                    if _content((db.run(run_id), db.run_scores(run_id), db.run_exhibits(run_id))) != _content(run):
                         raise GenbenchError(f"Store {path} already holds a different run {run_id}; "
                                             "nothing was written.")
                     present.append(run_id)
@@ -55,7 +52,9 @@ def add_new_runs(path: Path, runs: list[Run]) -> tuple[int, int]:
 
 
 def _content(run: Run) -> str:
-    """A run's content, canonically: its row and its scores in a fixed order."""
-    row, scores = run
-    return json.dumps([row, sorted(json.dumps(s.to_dict(), sort_keys=True) for s in scores)], sort_keys=True,
-                      default=str)
+    """A run's content, canonically: its row, its scores and its exhibits in a fixed order."""
+    row, scores, exhibits = run
+    shown = sorted([e.task, e.model, e.name, e.media_type, e.meta_json(), hashlib.sha256(e.body).hexdigest()]
+                   for e in exhibits)
+    return json.dumps([row, sorted(json.dumps(s.to_dict(), sort_keys=True) for s in scores), shown],
+                      sort_keys=True, default=str)

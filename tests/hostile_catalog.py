@@ -281,7 +281,7 @@ def store_cases() -> list[Case]:
                 "eval": (*EVAL, "--samples", "{d}/s", "--name", "v"),
                 "compare": ("compare", "0123456789ab", "0123456789ab", "--store", "{d}/r.sqlite")}
     samples = lambda d: digits_folder(d / "s", n=20)  # noqa: E731
-    versions = {"empty": "", "abc": "abc", "1.0": "1.0", "2": "2", "0": "0", "space-1": " 1", "minus-1": "-1",
+    versions = {"empty": "", "abc": "abc", "1.0": "1.0", "3": "3", "0": "0", "space-1": " 1", "minus-1": "-1",
                 "blob": b"\x01"}
     cases = [Case("store", f"version-{key}-{command}", argv,
                   steps(samples, store_with(lambda s, v=value: set_schema_version(s, v))))

@@ -13,9 +13,9 @@ from PIL import Image
 
 from genbench.report.site.output import MARKER
 from genbench.report.site.plots import Point, pareto_front
-from genbench.report.site.samples import GAP_PX, grid_png
+from genbench.scoring.exhibits import GAP_PX, grid_png
 from report_fixtures import report_site, report_store  # noqa: F401 (fixtures)
-from site_store import LPIPS_REASON, XSS
+from site_store import DIGITS, LPIPS_REASON, XSS
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -26,7 +26,8 @@ def test_same_store_same_bytes(report_store, report_site, tmp_path, cli):
     again = tmp_path / "again"
     assert cli("report", "--store", report_store, "--out", again) == 0
     assert _files(again) == _files(report_site)
-    assert len([p for p in _files(again) if p.endswith(".png")]) == 6  # 4 digits grids, recon: 1 + its inputs
+    # 4 models' and the vendor's digits grids; recon: 1 + its inputs
+    assert len([p for p in _files(again) if p.endswith(".png")]) == 7
 
 
 def test_names_and_reasons_are_escaped(report_site):
@@ -52,19 +53,59 @@ def test_translations_side_by_side(report_site):
     assert page.count("en los días que gobernaban los jueces") == 2
 
 
-def test_a_grid_is_the_first_64_scored_samples():
-    from genbench_baselines.brackets import load_real_train
+def test_a_grid_is_the_first_64_scored_samples(tmp_path, quick_options):
+    """The run stores the grid; the report shows the stored bytes; they are the model's first 64
+    outputs with the run's seed, drawn again here through the kind's own model_outputs."""
+    from dataclasses import replace
 
-    from genbench.report.site.samples import ModelCache, task_samples
-    from genbench.data.dataset import DataOptions
-    from genbench.data.digits import quantize
-    from genbench.scoring.randomness import batch_generator
+    from genbench.kinds import kind_of
+    from genbench.models.sources import load_model
+    from genbench.report.site.build import build_report
+    from genbench.runner import evaluate_pair
+    from genbench.scoring.context import Context
+    from genbench.store import write_run
     from genbench.tasks.spec import TASKS
 
-    task = TASKS.get("images/digits")
-    samples = task_samples(task, [("real-train", "run", 7)], ModelCache(DataOptions()))
-    first = load_real_train(torch.device("cpu")).sample(task.batch_size, batch_generator(7, task.name, 0))[:64]
-    assert samples.grids["real-train"].png == grid_png(quantize(first, task.levels))
+    task, options = TASKS.get("images/digits"), replace(quick_options, seed=7)
+    result = evaluate_pair(task, load_model("real-train", torch.device("cpu")), options)
+    (grid,) = result.exhibits
+    assert (grid.name, grid.media_type, grid.meta) == ("outputs", "image/png", {"count": 64, "of": 450, "ranks": 1})
+    ctx = Context(task, load_model("real-train", torch.device("cpu")), options, task.load_data(options.data))
+    drawn, first = [], kind_of(task.protocol).model_outputs(ctx)
+    while sum(map(len, drawn)) < 64:
+        drawn.append(next(first)[1])
+    expected = torch.cat(drawn)[:64]
+    assert grid.body == grid_png(expected)
+    sheet = Image.open(io.BytesIO(grid.body))
+    tile = 32 + GAP_PX  # 8×8 digits enlarged 4×
+    assert sheet.getpixel((GAP_PX + 12, 7 * tile + GAP_PX + 20)) == round(float(expected[56, 0, 5, 3]) * 255)
+    store = tmp_path / "r.sqlite"
+    write_run(store, "run", 7, "cfg", {}, result.scores, exhibits=result.exhibits)
+    build_report(store, tmp_path / "site")
+    (png,) = (tmp_path / "site" / "img").rglob("model-real-train-*.png")
+    assert png.read_bytes() == grid.body
+
+
+def test_a_version_1_store_reports_outputs_not_stored(report_store, tmp_path, cli):
+    """A store written before exhibits existed: read as it is, untouched, its pages say so."""
+    import hashlib
+    import shutil
+    import sqlite3
+
+    old = tmp_path / "v1.sqlite"
+    shutil.copy(report_store, old)
+    with sqlite3.connect(old) as db:
+        db.execute("DROP TABLE exhibits")
+        db.execute("DROP TABLE exhibit_bodies")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.close()
+    before = hashlib.sha256(old.read_bytes()).hexdigest()
+    assert cli("report", "--store", old, "--out", tmp_path / "site") == 0
+    assert cli("leaderboard", "--store", old) == 0
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == before
+    page = next((tmp_path / "site").glob("images-digits-*.html")).read_text(encoding="utf-8")
+    assert page.count("outputs not stored with this run") == len(DIGITS) and "sample-grid" not in page
+    assert not list((tmp_path / "site").rglob("*.png"))
 
 
 def test_grid_png_holds_the_pixels():

@@ -2,8 +2,8 @@
 
 index.html lists suites, tasks and runs; each task has a page with its boards (sortable tables
 with interval bars, signatures on demand, unavailable metrics with their reason), a
-quality-versus-cost scatter per board, sample grids or translations, and the provenance of its
-runs. Pages, plots and PNGs are deterministic: the same store gives byte-identical files.
+quality-versus-cost scatter per board, the sample grids or translations its runs stored (no model
+is loaded), and the provenance of its runs. Pages, plots and PNGs are deterministic: the same store gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from genbench.data.dataset import DataOptions
 from genbench.report.leaderboard import build_boards
 from genbench.report.site.html import render
 from genbench.report.site.output import write_site
-from genbench.report.site.samples import GRID_SIZE, Grid, ModelCache, TaskSamples, task_samples
+from genbench.report.site.samples import Grid, task_samples
 from genbench.report.site.selection import select
 from genbench.report.site.views import TaskView, board_view, slug
 from genbench.tasks.spec import SUITES, TASKS
@@ -30,7 +29,7 @@ class SiteSummary:
 
 
 def build_report(store: Path, out: Path, *, suite: str | None = None, task: str | None = None,
-                 run_ids: tuple[str, ...] = (), corpus_dir: Path | None = None) -> SiteSummary:
+                 run_ids: tuple[str, ...] = ()) -> SiteSummary:
     selection = select(store, suite=suite, task=task, run_ids=run_ids)
     boards = build_boards(selection.scores)
     views: dict[str, TaskView] = {}
@@ -41,16 +40,13 @@ def build_report(store: Path, out: Path, *, suite: str | None = None, task: str 
             views[name] = TaskView(name, registered.description if registered else "", f"{slug(name)}.html",
                                    tuple(s for s, tasks in SUITES.items() if s != "all" and name in tasks))
         views[name].boards.append(board_view(board, len(views[name].boards) + 1, selection))
-    models = ModelCache(DataOptions(corpus_dir=corpus_dir))
     files: dict[str, bytes] = {}
     for name, view in views.items():
         ordered = list(dict.fromkeys(row.model for b in view.boards for row in b.rows))
         run_of = [(m, selection.run_of[(name, m)]) for m in ordered]
         view.runs = [selection.runs[r] for r in dict.fromkeys(r for _, r in run_of)]
-        samples = TaskSamples()
-        if name in TASKS:
-            entries = [(m, selection.runs[r].command, selection.runs[r].seed) for m, r in run_of]
-            samples = task_samples(TASKS.get(name), entries, models)
+        protocol = TASKS.get(name).protocol if name in TASKS else None
+        samples = task_samples(protocol, [(m, selection.exhibits.get((name, m), [])) for m, _ in run_of])
         image_paths = {}
         for key, grid in [(("inputs", k), g) for k, g in samples.inputs.items()] + \
                          [(("model", k), g) for k, g in samples.grids.items()]:
@@ -59,7 +55,7 @@ def build_report(store: Path, out: Path, *, suite: str | None = None, task: str 
             image_paths[key] = path
         seeds = {m: selection.runs[r].seed for m, r in run_of}
         files[view.page] = render("task.html", images=True, task=view, samples=samples, image_paths=image_paths,
-                                  run_of=run_of, seeds=seeds, grid_count=GRID_SIZE, grid_size=_png_size).encode()
+                                  run_of=run_of, seeds=seeds, grid_size=_png_size).encode()
     title = f"genbench report: {suite or task or ('runs ' + ', '.join(run_ids) if run_ids else 'all tasks')}"
     files["index.html"] = render("index.html", images=True, title=title, suites=_suites(views),
                                  runs=list(selection.runs.values())).encode()

@@ -1,5 +1,6 @@
 """Which stored scores a report shows: the latest per (task, model) for a suite or a task, or the
-scores of named runs; and the provenance of every run they come from."""
+scores of named runs; the provenance of every run they come from, and the exhibits (output grids,
+translations) each row's run stored."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from genbench.errors import GenbenchError
+from genbench.exhibit import Exhibit
 from genbench.score import Score
 from genbench.store import Store
 from genbench.tasks.spec import TASKS, suite_tasks
@@ -28,6 +30,7 @@ class Selection:
     scores: list[Score]
     run_of: dict[tuple[str, str], str]  # (task, model) → the run its row comes from
     runs: dict[str, RunInfo]
+    exhibits: dict[tuple[str, str], list[Exhibit]]  # (task, model) → what its row's run stored, by name
 
     def run_for(self, task: str, model: str) -> RunInfo:
         return self.runs[self.run_of[(task, model)]]
@@ -60,7 +63,12 @@ def select(store: Path, suite: str | None = None, task: str | None = None,
         infos = sorted((_run_info(db.run(run_id)) for run_id in set(run_of.values())),
                        key=lambda r: (r.created_at, r.run_id))
         runs = {r.run_id: r for r in infos}
-    return Selection([s for s, _ in pairs], run_of, runs)
+        exhibits: dict[tuple[str, str], list[Exhibit]] = {}
+        for run_id in runs:
+            for exhibit in db.run_exhibits(run_id):
+                if run_of.get((exhibit.task, exhibit.model)) == run_id:
+                    exhibits.setdefault((exhibit.task, exhibit.model), []).append(exhibit)
+    return Selection([s for s, _ in pairs], run_of, runs, exhibits)
 
 
 def _run_info(row: dict[str, Any]) -> RunInfo:
