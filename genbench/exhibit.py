@@ -9,6 +9,9 @@ from typing import Any
 
 PNG = "image/png"
 JSON = "application/json"
+# The names a run stores its exhibits under; the report reads them by these names.
+OUTPUTS = "outputs"
+TRANSLATIONS = "translations"
 
 
 @dataclass(frozen=True)

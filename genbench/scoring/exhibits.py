@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from genbench.exhibit import JSON, PNG, Exhibit
+from genbench.exhibit import JSON, OUTPUTS, PNG, TRANSLATIONS, Exhibit
 from genbench.scoring.context import Context
 
 GRID_SIZE = 64
@@ -25,8 +25,6 @@ GAP_PX = 2
 TRANSLATIONS_SHOWN = 8
 IMAGE_PROTOCOLS = ("sample", "conditional", "reconstruct", "stylize")
 INPUTS = {"reconstruct": ("targets",), "stylize": ("content", "style")}  # shown beside paired outputs
-OUTPUTS = "outputs"
-TRANSLATIONS = "translations"
 
 
 class ExhibitCollector:

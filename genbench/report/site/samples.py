@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from genbench.exhibit import JSON, PNG, Exhibit
+from genbench.exhibit import JSON, OUTPUTS, PNG, TRANSLATIONS, Exhibit
 
 SHOWN_PROTOCOLS = ("sample", "conditional", "reconstruct", "stylize", "translate")
-OUTPUTS, TRANSLATIONS = "outputs", "translations"
 NOT_STORED = "outputs not stored with this run"
 
 
