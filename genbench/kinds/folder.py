@@ -3,7 +3,8 @@ space) and pairs (PSNR, SSIM, LPIPS of each output against the reference item of
 
 Outputs are files (``eval --samples``: a folder, zip or manifest) or a model's ``sample(n,
 generator)`` at the task's image size, snapped to 8 bits as files are. Images stream through in
-batches, decoded by a thread pool; what grows with N is the features that KID and PRDC need.
+batches, decoded by a thread pool, into a state whose memory does not grow with N
+(genbench.kinds.bounded_features).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ from genbench.features import load_features
 from genbench.features.reference import reference_features
 from genbench.features.resize import check_policy, describe, network_inputs
 from genbench.kinds.base import TaskKind
-from genbench.kinds.generation import FeatureState, feature_score_list
+from genbench.kinds.bounded_features import BoundedFeatureState
+from genbench.kinds.generation import require_samples, signed_feature_scores
 from genbench.kinds.per_item import PerItemState
+from genbench.metrics.generation import gaussian_stats, set_scores
+from genbench.metrics.grouped_fid import jackknife_fid
 from genbench.metrics.intervals import mean_with_interval
 from genbench.metrics.reconstruction import PSNR_SETTINGS, SsimDefinition, psnr_per_item
+from genbench.models.sources import ModelSource
 from genbench.score import Score
 from genbench.scoring.context import Context
 from genbench.scoring.outputs import call_model, check_images
@@ -73,7 +78,7 @@ class FolderGenerationKind(TaskKind):
     request = "sample(n, generator) at the task's image size"
     primary_metric = "fid"
 
-    def new_state(self, ctx: Context) -> FeatureState:
+    def new_state(self, ctx: Context) -> BoundedFeatureState:
         task, options = ctx.task, ctx.options
         policy = check_policy(task.resize)
         net = load_features(options.features or task.features, options.weights_dir, options.device)
@@ -87,22 +92,37 @@ class FolderGenerationKind(TaskKind):
 
         ctx.scratch["preprocessing"] = describe(policy, size, net.resizes_itself, net.eight_bit_input)
         real = reference_features(ctx.data, net, prepare, ctx.scratch["preprocessing"])
-        return FeatureState(net, real, prepare=prepare, keep_logits=False)
+        return BoundedFeatureState(net, real, prepare, self.wanted(ctx), options.seed)
 
-    def scorer(self, ctx: Context, state: FeatureState) -> Scorer:
+    def wanted(self, ctx: Context) -> int:
+        """How many outputs are scored: the samples' files, or what the task asks a model for."""
+        if isinstance(ctx.source, ModelSource):
+            return ctx.task.samples or len(ctx.data)
+        if "samples" not in ctx.scratch:
+            ctx.scratch["samples"] = open_samples(ctx)
+        return len(ctx.scratch["samples"].entries)
+
+    def scorer(self, ctx: Context, state: BoundedFeatureState) -> Scorer:
         return Scorer(ctx.task, ctx.source.label, state.sums.n, ctx.options.seed, ctx.data.content_hash,
                       preprocessing=ctx.scratch["preprocessing"])
 
     def model_outputs(self, ctx: Context) -> Iterator[tuple[int, RgbBatch]]:
-        return model_batches(ctx, ctx.task.samples or len(ctx.data))
+        return model_batches(ctx, self.wanted(ctx))
 
     def file_outputs(self, ctx: Context) -> Iterator[tuple[int, RgbBatch]]:
-        ctx.scratch["samples"] = open_samples(ctx)
+        self.wanted(ctx)  # opens the samples
         return ctx.owned(ctx.scratch["samples"].batches(ctx.task.batch_size))
 
-    def scores(self, ctx: Context, state: FeatureState) -> list[Score]:
-        extra = skipped_settings(ctx, ctx.scratch.get("samples"))
-        return feature_score_list(ctx, state, self.scorer(ctx, state), {"reference": "user-images", **extra})
+    def scores(self, ctx: Context, state: BoundedFeatureState) -> list[Score]:
+        require_samples(ctx, state.sums.n)
+        subset = state.subset()
+        ctx.progress("scoring", 0, 1)
+        est = {"fid": jackknife_fid(gaussian_stats(state.real.features), state.sums),
+               **set_scores(state.real, subset, ctx.options.seed, ctx.task.resamples)}
+        ctx.progress("scoring", 1, 1)
+        extra = {"reference": "user-images", **skipped_settings(ctx, ctx.scratch.get("samples"))}
+        return signed_feature_scores(est, state.embedder, self.scorer(ctx, state), len(subset.features), extra,
+                                     {"samples_at_most": state.at_most})
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from genbench.features.reference import Prepare, reference_features
 from genbench.kinds.base import TaskKind
 from genbench.metrics.generation import (KID_SUBSET_SIZE, KID_SUBSETS, MODE_SHARE, PRDC_K, FeatureSet,
                                          GaussianSums, class_scores, feature_scores, kid_kernel_label)
-from genbench.metrics.intervals import mean_with_interval
+from genbench.metrics.intervals import Estimate, mean_with_interval
 from genbench.metrics.likelihood import bits_per_dim
 from genbench.models.protocol import answered, capabilities
 from genbench.score import Score
@@ -84,27 +84,38 @@ class FeatureState:
         return FeatureSet(features, np.concatenate(self.logits) if self.keep_logits else np.zeros((len(features), 0)))
 
 
-def feature_score_list(ctx: Context, state: FeatureState, score: Scorer, extra: dict | None = None) -> list[Score]:
-    """FID, KID, its std and PRDC of the state's samples, as scores (too few samples: an error);
-    ``extra`` settings go into every one of their signatures."""
-    extra = extra or {}
-    fake = state.fake()
-    n = len(fake.features)
+def require_samples(ctx: Context, n: int) -> None:
     if n < 2 * PRDC_K:
         raise InputError(f"{ctx.source.label}: {n} sample(s) is too few; the generation metrics need at least "
                          f"{2 * PRDC_K}.")
+
+
+def feature_score_list(ctx: Context, state: FeatureState, score: Scorer) -> list[Score]:
+    """FID, KID, its std and PRDC of the state's samples, as scores (too few samples: an error)."""
+    fake = state.fake()
+    require_samples(ctx, len(fake.features))
     ctx.progress("scoring", 0, 1)
     est = feature_scores(state.real, fake, ctx.options.seed, ctx.task.resamples, fake_sums=state.sums)
     ctx.progress("scoring", 1, 1)
-    feat = {"features": state.embedder.name, "features_sha": state.embedder.sha256}
-    kid_settings = {"estimator": "unbiased-mmd2-all-items", "kernel": kid_kernel_label(), **extra}
-    kid_std_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n), "kernel": kid_kernel_label(),
-                        **extra}
+    return signed_feature_scores(est, state.embedder, score, len(fake.features))
+
+
+def signed_feature_scores(est: dict[str, Estimate], embedder: FeatureNetwork, score: Scorer, n_set: int,
+                          extra: dict | None = None, set_extra: dict | None = None) -> list[Score]:
+    """The feature-space estimates as scores; ``extra`` settings go into every signature, ``set_extra``
+    into those of KID and PRDC, which are computed on ``n_set`` samples."""
+    extra = extra or {}
+    on_set = {**extra, **(set_extra or {})}
+    feat = {"features": embedder.name, "features_sha": embedder.sha256}
+    kid_settings = {"estimator": "unbiased-mmd2-all-items", "kernel": kid_kernel_label(), **on_set}
+    kid_std_settings = {"subsets": KID_SUBSETS, "subset_size": min(KID_SUBSET_SIZE, n_set),
+                        "kernel": kid_kernel_label(), **on_set}
     return [
         score("fid", est["fid"], {"reference": "test", **extra}, **feat),
-        score("kid", est["kid"], kid_settings, **feat),
-        score("kid_std", est["kid_std"], kid_std_settings, **feat),
-        *(score(m, est[m], {"k": PRDC_K, **extra}, **feat) for m in ("precision", "recall", "density", "coverage")),
+        score("kid", est["kid"], kid_settings, n=n_set, **feat),
+        score("kid_std", est["kid_std"], kid_std_settings, n=n_set, **feat),
+        *(score(m, est[m], {"k": PRDC_K, **on_set}, n=n_set, **feat)
+          for m in ("precision", "recall", "density", "coverage")),
     ]
 
 

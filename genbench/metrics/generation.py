@@ -86,22 +86,35 @@ def frechet_distance(real_stats: dict[str, np.ndarray], fake_stats: dict[str, np
     return fid_statistics_to_metric(real_stats, fake_stats, verbose=False)[KEY_METRIC_FID]
 
 
+class RootedReference:
+    """The reference's statistics with Σr^½ computed once, so each FID costs one symmetric
+    eigendecomposition: tr √(Σr Σs) is the sum of the square roots of the eigenvalues of Σr^½ Σs Σr^½."""
+
+    def __init__(self, real_stats: dict[str, np.ndarray]) -> None:
+        sigma = np.atleast_2d(real_stats["sigma"])
+        values, vectors = np.linalg.eigh(sigma)
+        self.root = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+        self.mu, self.trace = real_stats["mu"], float(np.trace(sigma))
+
+    def fid(self, stats: dict[str, np.ndarray]) -> float:
+        sigma = stats["sigma"]
+        middle = self.root @ sigma @ self.root
+        root_trace = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)).sum()
+        return float(((self.mu - stats["mu"]) ** 2).sum() + self.trace + np.trace(sigma) - 2 * root_trace)
+
+
 class SubsetFid:
     """FID of subsets of one set of samples against fixed real statistics (for resampled intervals).
 
-    tr √(Σr Σs) is the sum of the square roots of the eigenvalues of the symmetric A Σs A with
-    A = Σr^½, computed once, as is Z = X A; a subset of m samples then costs one symmetric m×m
-    (or d×d, whichever is smaller) eigendecomposition instead of a general d×d one, which for
-    2048-d features is the difference between seconds and hours over 200 resamples. Equal to
+    With Z = X Σr^½ computed once, a subset of m samples costs one symmetric m×m (or d×d,
+    whichever is smaller) eigendecomposition instead of a general d×d one, which for 2048-d
+    features is the difference between seconds and hours over 200 resamples. Equal to
     torch-fidelity's FID of the subset (a test pins it).
     """
 
     def __init__(self, real_stats: dict[str, np.ndarray], fake: np.ndarray) -> None:
-        sigma = np.atleast_2d(real_stats["sigma"])
-        values, vectors = np.linalg.eigh(sigma)
-        root = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
-        self.mu_real, self.trace_real = real_stats["mu"], float(np.trace(sigma))
-        self.fake, self.projected = fake, fake @ root
+        self.reference = RootedReference(real_stats)
+        self.fake, self.projected = fake, fake @ self.reference.root
 
     def __call__(self, idx: np.ndarray) -> float:
         x, z = self.fake[idx], self.projected[idx]
@@ -111,7 +124,8 @@ class SubsetFid:
         zc = z - z.mean(axis=0)
         gram = zc @ zc.T if m <= zc.shape[1] else zc.T @ zc  # same non-zero eigenvalues
         root_trace = np.sqrt(np.clip(np.linalg.eigvalsh(gram / (m - 1)), 0, None)).sum()
-        return float(((self.mu_real - mu) ** 2).sum() + self.trace_real + trace_fake - 2 * root_trace)
+        ref = self.reference
+        return float(((ref.mu - mu) ** 2).sum() + ref.trace + trace_fake - 2 * root_trace)
 
 
 def kid(real: np.ndarray, fake: np.ndarray, seed: int, subsets: int = KID_SUBSETS) -> tuple[float, float]:
@@ -253,9 +267,16 @@ def feature_scores(real: FeatureSet, fake: FeatureSet, seed: int, resamples: int
     """
     real_stats = gaussian_stats(real.features)
     n = len(fake.features)
-    out: dict[str, Estimate] = {}
     full_fid = frechet_distance(real_stats, fake_sums.stats()) if fake_sums is not None else None
-    out["fid"] = half_sample_interval(SubsetFid(real_stats, fake.features), n, resamples, seed, value=full_fid)
+    fid_estimate = half_sample_interval(SubsetFid(real_stats, fake.features), n, resamples, seed, value=full_fid)
+    return {"fid": fid_estimate, **set_scores(real, fake, seed, resamples)}
+
+
+def set_scores(real: FeatureSet, fake: FeatureSet, seed: int, resamples: int) -> dict[str, Estimate]:
+    """KID (+ its std over subsets), precision, recall, density and coverage, each with a
+    half-sampling interval over the samples."""
+    n = len(fake.features)
+    out: dict[str, Estimate] = {}
 
     def counts(i: np.ndarray) -> np.ndarray:
         return np.bincount(i, minlength=n)
