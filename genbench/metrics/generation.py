@@ -193,7 +193,8 @@ def knn_radii(x: np.ndarray, k: int) -> np.ndarray:
     """Distance of each row to its k-th nearest other row (the row itself is the 0th)."""
     from sklearn.metrics import pairwise_distances
 
-    return np.concatenate([np.partition(pairwise_distances(x[rows], x), k, axis=1)[:, k]
+    # The copy matters: a column view would keep each block's whole partitioned matrix alive.
+    return np.concatenate([np.partition(pairwise_distances(x[rows], x), k, axis=1)[:, k].copy()
                            for rows in row_blocks(len(x), len(x))])
 
 

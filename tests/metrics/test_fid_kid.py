@@ -128,3 +128,26 @@ def test_subset_fid_equals_torch_fidelitys_fid_of_the_subset(dim, subset):
     for seed in range(3):
         idx = np.sort(np.random.default_rng(seed).choice(100, subset, replace=False))
         assert subset_fid(idx) == pytest.approx(g.fid(stats, fake[idx]), rel=1e-6)
+
+
+@pytest.mark.parametrize("measure", ["knn_radii", "prdc", "kid"])
+def test_pairwise_work_holds_one_row_block_at_a_time(measure, monkeypatch):
+    """Memory does not grow with the square of N: the peak stays within a few row blocks even
+    where the full matrix would be 50 times larger."""
+    import tracemalloc
+
+    monkeypatch.setattr(g, "BLOCK_ENTRIES", 40_000)  # 320 KB of float64
+    rng = np.random.default_rng(0)
+    fake, real = rng.normal(size=(1500, 4)), rng.normal(size=(1000, 4))
+    run = {"knn_radii": lambda: g.knn_radii(fake, 5), "prdc": lambda: g.ResampledPrdc(real, fake),
+           "kid": lambda: g.ResampledKid(real, fake).many(np.ones((4, len(fake))))}[measure]
+    import sklearn.metrics  # noqa: F401  the libraries' imports are not the measure's memory
+    import torch_fidelity.metric_kid  # noqa: F401
+    tracemalloc.start()
+    try:
+        run()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    full_matrix = 1500 * 1500 * 8
+    assert peak < full_matrix / 5, f"{measure} peaked at {peak:,} bytes; the full matrix is {full_matrix:,}"
