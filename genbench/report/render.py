@@ -18,6 +18,8 @@ def fmt(value: float | None) -> str:
     if isinstance(value, float) and math.isinf(value):
         return "∞" if value > 0 else "-∞"
     magnitude = abs(value)
+    if value == round(value) and magnitude < 1000:  # counts (modes covered: 9, 10) read as counts
+        return f"{value:.0f}"
     if magnitude >= 1000:
         return f"{value:,.0f}"
     if magnitude >= 100:

@@ -199,3 +199,11 @@ def test_compare_html(tmp_path, cli):
     assert XSS not in text and text.count("<script") == 1
     assert text.index("verdict-row-worse") < text.index("verdict-row-same")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_whole_numbers_read_as_counts_on_both_sides_of_ten():
+    from genbench.report.render import fmt
+
+    assert [fmt(9.0), fmt(10.0), fmt(0.0), fmt(250.0)] == ["9", "10", "0", "250"]
+    assert [fmt(9.123), fmt(37.274), fmt(104.53), fmt(0.0123), fmt(12345.6)] == \
+        ["9.12", "37.27", "104.5", "0.0123", "12,346"]
