@@ -188,6 +188,7 @@ class GenerationKind(TaskKind):
         return scores + [
             score("classifier_score", est["classifier_score"], {"splits": 1}, **feat),
             score("modes_covered", est["modes_covered"], {"share": MODE_SHARE}, **cls),
+            score("modes_covered_soft", est["modes_covered_soft"], {"share": MODE_SHARE}, **cls),
             score("class_js", est["class_js"], {"base": 2}, **cls),
         ]
 

@@ -86,9 +86,15 @@ CATALOG: tuple[MetricInfo, ...] = (
     MetricInfo("classifier_score", True, "torch-fidelity", "",
                "IS-style exp(E KL(p(y|x) || p(y))) under the feature network's classifier",
                bounds=(0.0, None), tolerance=Tolerance(relative=0.05)),
+    # The whole count flips by 1 when a class sits at the threshold, whatever the seed: shown, but
+    # the gate judges the soft count, which a borderline class moves by its fraction only.
     MetricInfo("modes_covered", True, "genbench", "classes",
                "Classes receiving at least 10% of their real share of samples",
-               tolerance=Tolerance(absolute=0.5)),
+               tolerance=Tolerance(ignore=True)),
+    MetricInfo("modes_covered_soft", True, "genbench", "classes",
+               "Sum over classes of min(1, sample share / (10% of the real share)): modes covered, with a class "
+               "below the threshold counting the fraction of it that it reaches",
+               bounds=(0.0, None), tolerance=Tolerance(absolute=0.5)),
     MetricInfo("class_js", False, "scipy", "bits",
                "Jensen–Shannon divergence between sample and real class histograms",
                bounds=(0.0, 1.0), tolerance=Tolerance(absolute=0.01)),
