@@ -3,12 +3,11 @@ versions, so a fresh install reproduces comparable scores and a bump cannot land
 
 from __future__ import annotations
 
-import csv
-import re
 from pathlib import Path
 
+from genbench.report.sources import load_entries
+
 ROOT = Path(__file__).resolve().parent.parent
-IMPL = re.compile(r"(?:^|\|)impl:(?P<library>[a-z0-9_.-]+?)-(?P<version>\d[^|]*)")
 
 
 def pinned() -> dict[str, str]:
@@ -22,13 +21,13 @@ def pinned() -> dict[str, str]:
 
 
 def published() -> dict[str, set[str]]:
+    """Library → the versions the published tables' signatures name (``impl:<library>-<version>``)."""
     versions: dict[str, set[str]] = {}
     for table in sorted((ROOT / "leaderboards").glob("*.csv")):
-        with table.open(newline="") as f:
-            for row in csv.DictReader(f):
-                match = IMPL.search(row["signature"])
-                if match and match["library"] != "genbench":
-                    versions.setdefault(match["library"], set()).add(match["version"])
+        for entry in load_entries(str(table)):
+            library, _, version = entry.signature_fields()["impl"].rpartition("-")
+            if library != "genbench":
+                versions.setdefault(library, set()).add(version)
     return versions
 
 
