@@ -2,10 +2,12 @@
 
 The server (a separate process, the standard library's asyncio, one fixed chat completion per
 request on keep-alive connections) costs next to nothing, so requests per second measure genbench:
-request building, the cache lookup, httpx, the bounded queue and workers, the retry wrapper,
+request building, the cache lookup, aiohttp, the bounded queue and workers, the retry wrapper,
 checking each answer and writing it to the response cache (SQLite WAL). A second pass over the same
 requests is answered from the cache without sending anything. Target: at least 2,000 requests/s
-with the cache on (first pass) on 2 cores.
+with the cache on (first pass) on 2 cores. Bare aiohttp and bare httpx against the same server, at
+the same concurrency, are printed beside it: the floor genbench's overhead sits on, and the reason
+the transport is aiohttp.
 
     python benchmarks/endpoint_client_overhead.py --requests 5000 --concurrency 16 --repeats 3
 """
@@ -53,21 +55,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+BODY = {"model": "instant", "messages": [{"role": "user", "content": "Versículo número 1."}]}
+
+
 def bare_httpx(port: int, requests: int, concurrency: int) -> float:
-    """Requests/s of httpx alone, same server, same concurrency: the floor genbench's overhead sits on."""
+    """Requests/s of httpx alone: workers on one client's pool, as genbench's transport would use it."""
     import httpx
 
     async def go() -> float:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/v1/", limits=limits) as client:
-            slots = asyncio.Semaphore(concurrency)
+            left = iter(range(requests))
 
-            async def one(i: int) -> None:
-                async with slots:
-                    (await client.post("chat/completions", json={"i": i})).json()
+            async def worker() -> None:
+                for _ in left:
+                    (await client.post("chat/completions", json=BODY)).json()
 
             start = time.perf_counter()
-            await asyncio.gather(*(one(i) for i in range(requests)))
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            return requests / (time.perf_counter() - start)
+
+    return asyncio.run(go())
+
+
+def bare_aiohttp(port: int, requests: int, concurrency: int) -> float:
+    """Requests/s of aiohttp alone, the same way."""
+    import aiohttp
+
+    async def go() -> float:
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            left = iter(range(requests))
+
+            async def worker() -> None:
+                for _ in left:
+                    async with session.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=BODY) as reply:
+                        await reply.json()
+
+            start = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
             return requests / (time.perf_counter() - start)
 
     return asyncio.run(go())
@@ -104,9 +130,11 @@ def main() -> None:
                 start = time.perf_counter()
                 model.translate(sources)
                 cached.append(args.requests / (time.perf_counter() - start))
-            bare = bare_httpx(port, args.requests, args.concurrency)
+            aio, hx = bare_aiohttp(port, args.requests, args.concurrency), bare_httpx(port, args.requests,
+                                                                                     args.concurrency)
             print(f"repeat {repeat + 1}: {sent[-1]:,.0f} requests/s sent and cached, "
-                  f"{cached[-1]:,.0f} answers/s from the cache; bare httpx {bare:,.0f} requests/s")
+                  f"{cached[-1]:,.0f} answers/s from the cache; bare aiohttp {aio:,.0f}, bare httpx {hx:,.0f} "
+                  "requests/s")
         print(f"client overhead, {args.requests:,} requests at concurrency {args.concurrency}, cache on: "
               f"best {max(sent):,.0f} requests/s (median {sorted(sent)[len(sent) // 2]:,.0f}); rerun from the "
               f"cache best {max(cached):,.0f} answers/s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
